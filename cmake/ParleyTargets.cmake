@@ -2,7 +2,7 @@
 # Include paths are rooted at src/: #include "common/sip/message.hpp".
 
 set(PARLEY_WARNINGS -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor -Wold-style-cast
-    -Wcast-align -Woverloaded-virtual -Wnull-dereference -Wimplicit-fallthrough)
+    -Wcast-align -Woverloaded-virtual -Wimplicit-fallthrough)
 if(PARLEY_WERROR)
   list(APPEND PARLEY_WARNINGS -Werror)
 endif()

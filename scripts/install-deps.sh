@@ -16,7 +16,7 @@ build=(
 runtime=( openssl sqlite3 )
 peers=(
   sip-tester stunnel4 socat baresip kamailio kamailio-tls-modules kamailio-sqlite-modules
-  sox iproute2 iptables procps psmisc
+  sox iproute2 iptables procps psmisc bc python3
 )
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${build[@]}" "${runtime[@]}" "${peers[@]}"

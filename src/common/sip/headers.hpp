@@ -50,6 +50,11 @@ struct AuthParams {
   std::string toString() const;  // quotes values that need it
 };
 
+// Header parameter values of Via and NameAddr keep a quoted-string's quotes as written, so
+// `+sip.instance="<urn:uuid:...>"` survives re-serialisation; unquoted() strips the quotes
+// and resolves quoted-pairs (a value that is not quoted is returned unchanged).
+std::string unquoted(std::string_view value);
+
 [[nodiscard]] Result<Via> parseVia(std::string_view value);
 [[nodiscard]] Result<NameAddr> parseNameAddr(std::string_view value);
 [[nodiscard]] Result<CSeq> parseCSeq(std::string_view value);

@@ -92,6 +92,7 @@ class Message {
   std::string body;
 
   // Wire form. Content-Length is always written, from body.size(), replacing any present.
+  // CR or LF inside a header value or reason phrase is written as SP (no header injection).
   std::string serialize() const;
 
  private:

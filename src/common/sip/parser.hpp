@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <deque>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -39,11 +40,18 @@ class StreamFramer {
   void feed(std::string_view bytes);
   // Call repeatedly until NeedMore.
   Output next();
-  size_t buffered() const noexcept { return buffer_.size(); }
+  size_t buffered() const noexcept { return buffer_.size() - start_; }
 
  private:
   ParseLimits limits_;
   std::string buffer_;
+  // Added by the implementation: the unconsumed data starts at buffer_[start_]; scanned_
+  // octets after it are known not to end the header section; frameLen_ is the length of the
+  // pending frame once its header section and Content-Length are known (0 = not yet).
+  size_t start_ = 0;
+  size_t scanned_ = 0;
+  size_t frameLen_ = 0;
+  std::optional<Error> error_;  // sticky: once the stream is unframeable it stays so
 };
 
 }  // namespace parley::sip

@@ -1,0 +1,119 @@
+#include "frontend/server.hpp"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <stdexcept>
+
+#include "common/base/clock.hpp"
+#include "common/daemon/logging.hpp"
+#include "common/net/transport.hpp"
+#include "frontend/core.hpp"
+#include "frontend/store_directory.hpp"
+
+namespace parley::frontend {
+
+namespace {
+// Expired registrations are swept and the store kept tidy at least this often.
+constexpr auto kHousekeeping = std::chrono::seconds(30);
+
+net::TransportConfig transportConfig(const FrontendConfig& cfg) {
+  net::TransportConfig t;
+  for (const auto& l : cfg.listen) t.listeners.push_back({l.transport, l.address, l.port});
+  t.tls.certificateFile = cfg.tlsCertificate;
+  t.tls.privateKeyFile = cfg.tlsPrivateKey;
+  t.tls.caFile = cfg.tlsCaFile;
+  t.limits.maxMessageBytes = cfg.maxMessageBytes;
+  t.idleTimeout = std::chrono::seconds(cfg.idleConnectionSeconds);
+  return t;
+}
+}  // namespace
+
+struct FrontendServer::Impl {
+  Impl(boost::asio::io_context& ioc, FrontendConfig c)
+      : io(ioc),
+        cfg(std::move(c)),
+        directory(cfg.store, cfg.pool),
+        core(cfg, directory.domain(), directory, directory),
+        transport(ioc, transportConfig(cfg)),
+        timer(ioc),
+        log(daemon::logger("frontend")) {}
+
+  void start() {
+    transport.onMessage([this](const sip::Peer& from, std::string bytes) {
+      core.onMessage(from, bytes, SteadyClock::now(), unixNow());
+      flush();
+    });
+    transport.onConnectionClosed([this](const sip::Peer& peer, net::CloseReason reason) {
+      log->debug("connection {} from {}:{} closed: {}", peer.connectionId, peer.address, peer.port,
+                 net::closeReasonName(reason));
+      core.onConnectionClosed(peer.connectionId);
+      flush();
+    });
+    if (auto started = transport.start(); !started) {
+      throw std::runtime_error(started.error().message);
+    }
+    core.restoreRegistrations(unixNow());
+    for (const auto& l : transport.listeners()) {
+      log->info("listening on {} {}:{}", sip::transportName(l.transport), l.address, l.port);
+    }
+    log->info("serving domain {} as pool {}; {} registrations restored", directory.domain(), cfg.pool,
+              core.location().size());
+    arm(SteadyClock::now() + kHousekeeping);
+  }
+
+  void flush() {
+    while (auto o = core.poll()) {
+      Outbound meta{o->to, {}, o->client, o->server};
+      transport.send(o->to, std::move(o->bytes), [this, meta](Result<uint64_t> sent) {
+        if (!sent) {
+          log->info("cannot send to {} {}:{}: {}", sip::transportName(meta.to.transport), meta.to.address,
+                    meta.to.port, sent.error().message);
+          core.onSendFailed(meta, SteadyClock::now(), unixNow());
+          flush();
+        }
+      });
+    }
+    for (uint64_t id : core.takeConnectionsToKeep()) transport.setKeepAlive(id, true);
+    auto next = core.nextDeadline();
+    if (next && *next < armedAt) arm(*next);
+  }
+
+  void arm(TimePoint at) {
+    armedAt = at;
+    timer.expires_at(at);
+    timer.async_wait([this](const boost::system::error_code& ec) {
+      if (ec) return;  // re-armed or stopped
+      TimePoint now = SteadyClock::now();
+      core.onTimer(now, unixNow());
+      armedAt = TimePoint::max();
+      flush();
+      auto next = core.nextDeadline();
+      TimePoint housekeeping = now + kHousekeeping;
+      arm(next && *next < housekeeping ? *next : housekeeping);
+    });
+  }
+
+  boost::asio::io_context& io;
+  FrontendConfig cfg;
+  StoreDirectory directory;
+  FrontendCore core;
+  net::SipTransport transport;
+  boost::asio::steady_timer timer;
+  TimePoint armedAt = TimePoint::max();
+  std::shared_ptr<spdlog::logger> log;
+};
+
+FrontendServer::FrontendServer(boost::asio::io_context& io, FrontendConfig cfg)
+    : impl_(std::make_unique<Impl>(io, std::move(cfg))) {}
+
+FrontendServer::~FrontendServer() = default;
+
+void FrontendServer::start() { impl_->start(); }
+
+void FrontendServer::stop() {
+  impl_->timer.cancel();
+  impl_->transport.stop();
+}
+
+}  // namespace parley::frontend

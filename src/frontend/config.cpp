@@ -16,7 +16,7 @@ FrontendConfig loadFrontendConfig(const std::string& path) {
   auto file = daemon::ConfigFile::load(path);
   ConfigNode root = file->root();
   root.rejectUnknownKeys({"store", "pool", "listen", "tls", "log_level", "auth", "registrar",
-                          "limits"});
+                          "limits", "dns"});
   FrontendConfig cfg;
   cfg.path = path;
   cfg.store = root.requireString("store");
@@ -76,6 +76,13 @@ FrontendConfig loadFrontendConfig(const std::string& path) {
     cfg.minExpires = static_cast<int>(reg->optInt("min_expires", 60, 1, 86400));
     cfg.maxExpires = static_cast<int>(reg->optInt("max_expires", 7200, cfg.minExpires, 604800));
     cfg.defaultExpires = static_cast<int>(reg->optInt("default_expires", 3600, cfg.minExpires, cfg.maxExpires));
+  }
+  if (auto dns = root.child("dns")) {
+    dns->rejectUnknownKeys({"nameservers", "hosts"});
+    cfg.dnsNameservers = dns->optStringList("nameservers", {});
+    if (auto hosts = dns->child("hosts")) {
+      for (const auto& name : hosts->keys()) cfg.dnsHosts[name] = hosts->optStringList(name, {});
+    }
   }
   if (auto lim = root.child("limits")) {
     lim->rejectUnknownKeys({"max_message_bytes", "idle_connection_s"});

@@ -4,6 +4,7 @@
 // listen and with which certificate.
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -38,6 +39,11 @@ struct FrontendConfig {
   int minExpires = 60;
   int maxExpires = 7200;
   int defaultExpires = 3600;
+
+  // RFC 3263 resolution of other domains' servers: DNS servers ("addr[:port]"; empty: the
+  // system's), and static names for labs and for partners without DNS.
+  std::vector<std::string> dnsNameservers;
+  std::map<std::string, std::vector<std::string>> dnsHosts;
 
   size_t maxMessageBytes = 65535;
   int idleConnectionSeconds = 600;

@@ -98,6 +98,38 @@ std::optional<Outbound> FrontendCore::poll() {
   return o;
 }
 
+std::optional<ResolveRequest> FrontendCore::pollResolve() {
+  if (resolveOut_.empty()) return std::nullopt;
+  ResolveRequest r = std::move(resolveOut_.front());
+  resolveOut_.pop_front();
+  return r;
+}
+
+void FrontendCore::onResolved(uint64_t token, const std::vector<ResolvedTarget>& targets,
+                              const std::string& error, TimePoint now, int64_t unixNow) {
+  auto it = resolving_.find(token);
+  if (it == resolving_.end()) return;
+  PendingResolve pending = std::move(it->second);
+  resolving_.erase(it);
+  if (targets.empty()) {
+    if (pending.server) respond(pending.server, pending.request, 503, error.empty() ? "DNS found no target" : error, now);
+    drainTransactions(now, unixNow);
+    return;
+  }
+  // RFC 3263 §4.3 would try the next target after a transport failure; the first is taken
+  // for now, and a failure answers 503 upstream.
+  const ResolvedTarget& t = targets.front();
+  if (t.peer.transport == sip::Transport::Tls && !t.serverName.empty()) {
+    serverNames_[aliasKey(t.peer.address, t.peer.port, t.peer.transport)] = t.serverName;
+  }
+  if (pending.server) {
+    proxyToTargets(pending.server, std::move(pending.request), {{std::string(), t.peer}}, now);
+  } else {
+    sendStatelessTo(t.peer, std::move(pending.request));
+  }
+  drainTransactions(now, unixNow);
+}
+
 std::optional<TimePoint> FrontendCore::nextDeadline() const {
   auto next = txn_.nextDeadline();
   for (const auto& [id, f] : forwards_) {
@@ -163,7 +195,11 @@ void FrontendCore::drainTransactions(TimePoint now, int64_t unixNow) {
         [&](auto&& e) {
           using E = std::decay_t<decltype(e)>;
           if constexpr (std::is_same_v<E, sip::SendTo>) {
-            out_.push_back(Outbound{e.to, std::move(e.bytes), e.client, e.server});
+            out_.push_back(Outbound{e.to, std::move(e.bytes), [&] {
+              if (e.to.transport != sip::Transport::Tls) return std::string();
+              auto n = serverNames_.find(aliasKey(e.to.address, e.to.port, e.to.transport));
+              return n == serverNames_.end() ? std::string() : n->second;
+            }(), e.client, e.server});
           } else if constexpr (std::is_same_v<E, sip::RequestReceived>) {
             onRequest(e.id, e.from, std::move(e.request), now, unixNow);
           } else if constexpr (std::is_same_v<E, sip::CancelReceived>) {
@@ -225,7 +261,7 @@ void FrontendCore::respondToUnparsable(const sip::Peer& from, std::string_view b
   std::string wire = "SIP/2.0 " + std::to_string(status) + " " + reason + "\r\n";
   for (const auto& h : copied) wire += h + "\r\n";
   wire += "Warning: " + warning(reason) + "\r\nContent-Length: 0\r\n\r\n";
-  out_.push_back(Outbound{from, std::move(wire), {}, {}});
+  out_.push_back(Outbound{from, std::move(wire), {}, {}, {}});
 }
 
 // RFC 3261 §20.43: "399 <agent> "<text>"", the text a quoted-string (no raw quotes or
@@ -389,13 +425,8 @@ void FrontendCore::onRequest(sip::ServerTransactionId st, const sip::Peer& from,
   if (hasRoute || inDialog) {
     // Follows a route set we (or an earlier hop) put in place: the next hop is the top
     // Route, else the Request-URI.
-    const sip::Uri& next = hasRoute ? routes->front().uri : ruri;
-    auto target = resolveTarget(next, unixNow);
-    if (!target) {
-      respond(st, req, 404, "No route to " + next.host, now);
-      return;
-    }
-    proxyToTargets(st, std::move(req), {{std::string(), *target}}, now);
+    const sip::Uri next = hasRoute ? routes->front().uri : ruri;
+    routeTo(st, next, std::move(req), now, unixNow);
     return;
   }
 
@@ -423,7 +454,9 @@ void FrontendCore::onRequest(sip::ServerTransactionId st, const sip::Peer& from,
     // sip:bob@<this server's address> means bob of our domain, as phones dial it.
     if (!callee) callee = users_.findUser("sip:" + toLower(sip::unescape(ruri.user).value_or(ruri.user)) + "@" + domain_);
   } else {
-    respond(st, req, 404, "No route to domain " + ruri.host, now);
+    // Another domain: one of our authenticated users calls out; RFC 3263 finds its server.
+    const sip::Uri next = ruri;
+    routeTo(st, next, std::move(req), now, unixNow);
     return;
   }
   if (!callee || !callee->enabled) {
@@ -777,9 +810,30 @@ void FrontendCore::forwardStateless(const sip::Peer& from, sip::Message req) {
   }
   if (sip::maxForwardsExhausted(req)) return;
   auto routes = req.nameAddrs(sip::HeaderId::Route);
-  const sip::Uri& next = (routes && !routes->empty()) ? routes->front().uri : req.requestUri();
-  auto target = resolveTarget(next, unixNow());
-  if (!target) return;
+  const sip::Uri next = (routes && !routes->empty()) ? routes->front().uri : req.requestUri();
+  routeTo(sip::ServerTransactionId{}, next, std::move(req), TimePoint{}, unixNow());
+}
+
+void FrontendCore::routeTo(sip::ServerTransactionId st, const sip::Uri& next, sip::Message req,
+                           TimePoint now, int64_t unixNow) {
+  if (auto target = resolveTarget(next, unixNow)) {
+    if (st) {
+      proxyToTargets(st, std::move(req), {{std::string(), *target}}, now);
+    } else {
+      sendStatelessTo(*target, std::move(req));
+    }
+    return;
+  }
+  if (!next.isSip() || isOurs(next) || next.host.empty()) {
+    if (st) respond(st, req, 404, "No route to " + next.toString(), now);
+    return;
+  }
+  uint64_t token = nextResolveToken_++;
+  resolving_[token] = PendingResolve{st, std::move(req)};
+  resolveOut_.push_back(ResolveRequest{token, next});
+}
+
+void FrontendCore::sendStatelessTo(const sip::Peer& target, sip::Message req) {
   auto mf = req.maxForwards();
   req.setHeader(sip::HeaderId::MaxForwards, std::to_string(mf ? std::max(0, *mf - 1) : 69));
   // A stateless branch must be the same for retransmissions of the same request (§16.11):
@@ -787,8 +841,8 @@ void FrontendCore::forwardStateless(const sip::Peer& from, sip::Message req) {
   auto via = req.topVia();
   std::string branch = "z9hG4bK" + crypto::md5Hex(std::string(via ? via->branch() : "") + "|" +
                                                   std::string(req.callId()) + "|" + localTag_);
-  req.prependHeader(sip::HeaderId::Via, viaFor(target->transport, branch));
-  txn_.sendStateless(*target, req);
+  req.prependHeader(sip::HeaderId::Via, viaFor(target.transport, branch));
+  txn_.sendStateless(target, req);
 }
 
 }  // namespace parley::frontend

@@ -27,9 +27,23 @@ namespace parley::frontend {
 struct Outbound {
   sip::Peer to;
   std::string bytes;
+  // TLS to a server found by DNS: the name its certificate must carry (RFC 5922 §4).
+  std::string serverName;
   // The transaction that sent it, so a failed send can be reported (onSendFailed).
   sip::ClientTransactionId client;
   sip::ServerTransactionId server;
+};
+
+// A name the core needs resolved (RFC 3263) before it can forward; the shell answers with
+// FrontendCore::onResolved(token, ...).
+struct ResolveRequest {
+  uint64_t token = 0;
+  sip::Uri uri;
+};
+
+struct ResolvedTarget {
+  sip::Peer peer;
+  std::string serverName;
 };
 
 struct CoreStats {
@@ -55,6 +69,10 @@ class FrontendCore {
   void onSendFailed(const Outbound& o, TimePoint now, int64_t unixNow);
   std::optional<TimePoint> nextDeadline() const;
   std::optional<Outbound> poll();
+  std::optional<ResolveRequest> pollResolve();
+  // The answer to a ResolveRequest: targets in RFC 3263 order, or `error` when none.
+  void onResolved(uint64_t token, const std::vector<ResolvedTarget>& targets, const std::string& error,
+                  TimePoint now, int64_t unixNow);
   // Stream connections that now carry a registration: the shell exempts them from the idle
   // timeout (the device keeps them open with RFC 5626 keep-alives).
   std::vector<uint64_t> takeConnectionsToKeep() { return std::exchange(keep_, {}); }
@@ -90,6 +108,11 @@ class FrontendCore {
   void onResponse(sip::ClientTransactionId ct, sip::Message resp, TimePoint now);
   void onClientFailure(sip::ClientTransactionId ct, int status, TimePoint now);
   void forwardStateless(const sip::Peer& from, sip::Message req);
+  void sendStatelessTo(const sip::Peer& target, sip::Message req);
+  // Routes `req` to the next hop named by `next`: a device, a numeric address, or a name to
+  // resolve first. `st` is 0 for a stateless forward (ACK).
+  void routeTo(sip::ServerTransactionId st, const sip::Uri& next, sip::Message req, TimePoint now,
+               int64_t unixNow);
 
   void handleRegister(sip::ServerTransactionId st, const sip::Peer& from, const sip::Message& req,
                       TimePoint now, int64_t unixNow);
@@ -137,6 +160,16 @@ class FrontendCore {
   std::unordered_map<std::string, uint64_t> connectionAliases_;
   std::string localTag_;
   std::vector<uint64_t> keep_;
+
+  struct PendingResolve {
+    sip::ServerTransactionId server;  // 0: a stateless forward
+    sip::Message request;
+  };
+  uint64_t nextResolveToken_ = 1;
+  std::map<uint64_t, PendingResolve> resolving_;
+  std::deque<ResolveRequest> resolveOut_;
+  // "address:port:TLS" -> the name verified for it, for connections to servers found by DNS.
+  std::unordered_map<std::string, std::string> serverNames_;
 };
 
 }  // namespace parley::frontend

@@ -7,6 +7,7 @@
 
 #include "common/base/clock.hpp"
 #include "common/daemon/logging.hpp"
+#include "common/net/resolver.hpp"
 #include "common/net/transport.hpp"
 #include "frontend/core.hpp"
 #include "frontend/store_directory.hpp"
@@ -27,6 +28,18 @@ net::TransportConfig transportConfig(const FrontendConfig& cfg) {
   t.idleTimeout = std::chrono::seconds(cfg.idleConnectionSeconds);
   return t;
 }
+net::ResolverConfig resolverConfig(const FrontendConfig& cfg) {
+  net::ResolverConfig r;
+  r.nameservers = cfg.dnsNameservers;
+  r.overrides.hosts = cfg.dnsHosts;
+  // Only the transports we listen on can carry our requests out.
+  r.policy.udp = r.policy.tcp = r.policy.tls = false;
+  for (const auto& l : cfg.listen) {
+    (l.transport == sip::Transport::Udp ? r.policy.udp : l.transport == sip::Transport::Tcp ? r.policy.tcp : r.policy.tls) = true;
+  }
+  return r;
+}
+
 }  // namespace
 
 struct FrontendServer::Impl {
@@ -36,6 +49,7 @@ struct FrontendServer::Impl {
         directory(cfg.store, cfg.pool),
         core(cfg, directory.domain(), directory, directory),
         transport(ioc, transportConfig(cfg)),
+        resolver(ioc, resolverConfig(cfg)),
         timer(ioc),
         log(daemon::logger("frontend")) {}
 
@@ -63,9 +77,25 @@ struct FrontendServer::Impl {
   }
 
   void flush() {
+    while (auto r = core.pollResolve()) {
+      resolver.resolve(r->uri, [this, token = r->token, name = r->uri.host](Result<std::vector<net::SipTarget>> found) {
+        std::vector<ResolvedTarget> targets;
+        std::string error;
+        if (found) {
+          for (const auto& t : *found) targets.push_back({t.peer(), t.serverName});
+        } else {
+          error = found.error().message;
+        }
+        if (targets.empty() && error.empty()) error = "No server found for " + name;
+        core.onResolved(token, targets, error, SteadyClock::now(), unixNow());
+        flush();
+      });
+    }
     while (auto o = core.poll()) {
-      Outbound meta{o->to, {}, o->client, o->server};
-      transport.send(o->to, std::move(o->bytes), [this, meta](Result<uint64_t> sent) {
+      Outbound meta{o->to, {}, {}, o->client, o->server};
+      net::SendOptions options;
+      options.serverName = o->serverName;
+      transport.send(o->to, std::move(o->bytes), options, [this, meta](Result<uint64_t> sent) {
         if (!sent) {
           log->info("cannot send to {} {}:{}: {}", sip::transportName(meta.to.transport), meta.to.address,
                     meta.to.port, sent.error().message);
@@ -99,6 +129,7 @@ struct FrontendServer::Impl {
   StoreDirectory directory;
   FrontendCore core;
   net::SipTransport transport;
+  net::SipResolver resolver;
   boost::asio::steady_timer timer;
   TimePoint armedAt = TimePoint::max();
   std::shared_ptr<spdlog::logger> log;

@@ -102,6 +102,9 @@ load() {
   sipp_remote "$sv" "$tr"
   max=$(( rate * secs + limit ))
   t0=$(proc_cpu_ticks "${SV_PID[$sv]}"); w0=$(date +%s.%N)
+  # the server's CPU ticks over exactly the measured window, for its CPU use in %
+  ( sleep "$secs"; echo $(( $(proc_cpu_ticks "${SV_PID[$sv]}") - t0 )) >"$WORK/$name.wticks" ) &
+  local sampler=$!
   # sipp's -timeout lets calls in progress finish (UDP ones can wait 32 s for Timer B):
   # the outer timeout ends it 4 s later; the rate is read from the 1 s statistics dumps.
   taskset -c 1 timeout -k 2 $(( secs + 4 )) "$SIPP" "$R_ADDR" "${R_T[@]}" -i 127.0.0.1 -p "$port" \
@@ -110,9 +113,11 @@ load() {
     -trace_err -error_file "$WORK/$name.err" -max_log_size 1000000 \
     "${R_KEYS[@]}" -key domain "$DOMAIN" -auth_uri "$DOMAIN" "$@" >"$WORK/$name.log" 2>&1
   t1=$(proc_cpu_ticks "${SV_PID[$sv]}"); w1=$(date +%s.%N)
-  python3 - "$WORK/$name.csv" "$secs" "$((t1 - t0))" "$(echo "$w1 - $w0" | bc)" <<'EOF'
+  wait "$sampler" 2>/dev/null
+  python3 - "$WORK/$name.csv" "$secs" "$((t1 - t0))" "$(cat "$WORK/$name.wticks" 2>/dev/null || echo 0)" <<'EOF'
 import csv, sys
-# prints: successful failed elapsed  (within the first SECS s)  server_ticks wall_s total_ok
+# prints: successful failed elapsed (within the first SECS s), server ticks over the whole
+# run, server ticks over the first SECS s, successful over the whole run
 secs, ticks, wall = float(sys.argv[2]), sys.argv[3], sys.argv[4]
 try:
     rows = list(csv.DictReader(open(sys.argv[1]), delimiter=";"))
@@ -185,11 +190,11 @@ for row in $ROWS; do
       callee_up "$sv" "$R_TR" || { NOTE[$row.$kind]="callee did not register"; fail "$row $kind: callee registers" "see $WORK/callee-$sv-$R_TR.log"; continue; }
     fi
     e0=$(udp_rcvbuf_errors)
-    read -r ok bad el ticks wall okall < <(load "$row-$kind-top" "$sv" "$R_TR" "$R_SCEN" "$TOP_RATE" "$R_LIMIT" "$DUR" "${R_EXTRA[@]}")
+    read -r ok bad el ticks wticks okall < <(load "$row-$kind-top" "$sv" "$R_TR" "$R_SCEN" "$TOP_RATE" "$R_LIMIT" "$DUR" "${R_EXTRA[@]}")
     e1=$(udp_rcvbuf_errors)
     if [ "${ok:-0}" -gt 0 ] && [ "$(echo "$el > 0" | bc)" = 1 ]; then
       TOP[$row.$kind]=$(echo "scale=0; $ok / $el" | bc)
-      TOP_CPU[$row.$kind]=$(echo "scale=0; 100 * $ticks / $CLK_TCK / $wall" | bc)
+      TOP_CPU[$row.$kind]=$(echo "scale=0; 100 * $wticks / $CLK_TCK / $DUR" | bc)
     else
       TOP[$row.$kind]=0; TOP_CPU[$row.$kind]=0
     fi
@@ -209,7 +214,7 @@ for row in $ROWS; do
     sv="$kind-$R_SRV"
     EQ_RATE[$row]=$eq
     if [ "$eq" -gt 0 ] && [ "${TOP[$row.$kind]:-0}" -gt 0 ]; then
-      read -r ok bad el ticks wall okall < <(load "$row-$kind-eq" "$sv" "$R_TR" "$R_SCEN" "$eq" $(( eq + 100 )) "$DUR" "${R_EXTRA[@]}")
+      read -r ok bad el ticks wticks okall < <(load "$row-$kind-eq" "$sv" "$R_TR" "$R_SCEN" "$eq" $(( eq + 100 )) "$DUR" "${R_EXTRA[@]}")
       if [ "${okall:-0}" -gt 0 ]; then
         EQ_US[$row.$kind]=$(echo "scale=1; $ticks * 1000000 / $CLK_TCK / $okall" | bc)
       fi
@@ -255,7 +260,7 @@ if [[ " $ROWS " == *" mem "* ]]; then
     sleep 1
     m0=$(pss_kb "${SV_PID[$kind-mem]}"); r0=$(proc_rss_kb "${SV_PID[$kind-mem]}")
     rate="${BENCH_MEM_RATE:-3000}"
-    read -r ok bad el ticks wall okall < <(load "mem-$kind" "$kind-mem" udp reg_noauth.xml "$rate" 300 \
+    read -r ok bad el ticks wticks okall < <(load "mem-$kind" "$kind-mem" udp reg_noauth.xml "$rate" 300 \
       $(( n / rate + 20 )) -inf "$csv" -m "$n")
     sleep 2
     m1=$(pss_kb "${SV_PID[$kind-mem]}"); r1=$(proc_rss_kb "${SV_PID[$kind-mem]}")

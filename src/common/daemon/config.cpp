@@ -86,6 +86,14 @@ const nlohmann::json* ConfigNode::member(std::string_view key) const {
 
 bool ConfigNode::has(std::string_view key) const { return member(key) != nullptr; }
 
+std::vector<std::string> ConfigNode::keys() const {
+  std::vector<std::string> out;
+  if (value_->is_object()) {
+    for (const auto& [key, value] : value_->items()) out.push_back(key);
+  }
+  return out;
+}
+
 std::string ConfigNode::requireString(std::string_view key) const {
   const auto* v = member(key);
   if (v == nullptr) fail(key, "required key is missing");

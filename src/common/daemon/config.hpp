@@ -55,6 +55,7 @@ class ConfigNode {
   std::string optEnum(std::string_view key, std::string fallback,
                       const std::vector<std::string>& allowed) const;
   bool has(std::string_view key) const;
+  std::vector<std::string> keys() const;  // of an object, in file order
   std::optional<ConfigNode> child(std::string_view key) const;  // an object, or nullopt
   std::vector<ConfigNode> objectList(std::string_view key) const;
   // Fails on any key not in `known` (typos).

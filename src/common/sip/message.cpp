@@ -571,17 +571,22 @@ namespace {
 // phrase or display name taken from elsewhere). Writing them raw would let that text inject
 // header fields, so each CR/LF goes out as SP, which §7.3.1 makes equivalent to a fold.
 void appendLineSafe(std::string& out, std::string_view value) {
-  size_t start = 0;
-  for (;;) {
-    const size_t bad = value.find_first_of("\r\n", start);
-    if (bad == std::string_view::npos) {
-      out.append(value.substr(start));
-      return;
-    }
-    out.append(value.substr(start, bad - start));
-    out.push_back(' ');
-    start = bad + 1;
+  // Fast path (every parsed value): two vectorised scans find neither octet.
+  if (value.empty() || (std::memchr(value.data(), '\r', value.size()) == nullptr &&
+                        std::memchr(value.data(), '\n', value.size()) == nullptr)) {
+    out.append(value);
+    return;
   }
+  const char* from = value.data();
+  const char* const end = from + value.size();
+  for (const char* p = from; p != end; ++p) {
+    if (*p == '\r' || *p == '\n') {
+      out.append(from, p);
+      out.push_back(' ');
+      from = p + 1;
+    }
+  }
+  out.append(from, end);
 }
 
 }  // namespace

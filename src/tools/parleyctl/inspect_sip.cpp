@@ -14,7 +14,8 @@ namespace parley::tools {
 
 namespace {
 
-using nlohmann::json;
+// ordered_json keeps the fields in reading order (start line, headers, routing, verdict).
+using json = nlohmann::ordered_json;
 
 json paramsJson(const std::vector<sip::Param>& params) {
   json out = json::array();

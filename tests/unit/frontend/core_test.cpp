@@ -445,6 +445,43 @@ TEST_F(CoreTest, RegistrationsSurviveARestart) {
   EXPECT_EQ(fwd->first, udpPeer(5080));
 }
 
+TEST_F(CoreTest, CallsToAnotherDomainAreRoutedByDns) {
+  auto out = authedInvite("alice", "alice-pw", "dave@partner.test", 5070, "z9hG4bKfed");
+  EXPECT_FALSE(findRequest(out, "INVITE"));  // nothing goes out before the name resolves
+  auto query = core_->pollResolve();
+  ASSERT_TRUE(query);
+  EXPECT_EQ(query->uri.host, "partner.test");
+  core_->onResolved(query->token, {ResolvedTarget{sip::Peer{sip::Transport::Tls, "127.0.0.9", 5061, 0}, "partner.test"}},
+                    "", now_, unix_);
+  std::vector<Outbound> sent;
+  while (auto o = core_->poll()) sent.push_back(std::move(*o));
+  ASSERT_EQ(sent.size(), 1u);
+  EXPECT_EQ(sent[0].to.address, "127.0.0.9");
+  EXPECT_EQ(sent[0].serverName, "partner.test");  // the certificate must name the domain
+  EXPECT_EQ(parse(sent[0]).requestUri().toString(), "sip:dave@partner.test");
+}
+
+TEST_F(CoreTest, UnresolvableDomainIs503) {
+  auto out = authedInvite("alice", "alice-pw", "dave@nowhere.test", 5070, "z9hG4bKnx");
+  auto query = core_->pollResolve();
+  ASSERT_TRUE(query);
+  core_->onResolved(query->token, {}, "nowhere.test: no such domain", now_, unix_);
+  std::vector<Outbound> sent;
+  while (auto o = core_->poll()) sent.push_back(std::move(*o));
+  auto resp = findResponse(sent, 503);
+  ASSERT_TRUE(resp);
+  EXPECT_NE(resp->serialize().find("nowhere.test: no such domain"), std::string::npos);
+}
+
+TEST_F(CoreTest, StrangersCannotRelayThroughUs) {
+  auto out = send(udpPeer(5070),
+                  "MESSAGE sip:dave@partner.test SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:5070;branch=z9hG4bKrelay\r\n"
+                  "Max-Forwards: 70\r\nFrom: <sip:eve@evil.test>;tag=1\r\nTo: <sip:dave@partner.test>\r\n"
+                  "Call-ID: relay\r\nCSeq: 1 MESSAGE\r\nContent-Length: 0\r\n\r\n");
+  EXPECT_TRUE(findResponse(out, 403));
+  EXPECT_FALSE(core_->pollResolve());
+}
+
 TEST_F(CoreTest, MaxForwardsZeroIs483) {
   signIn("bob", "bob-pw", udpPeer(5080));
   auto out = send(udpPeer(5070),

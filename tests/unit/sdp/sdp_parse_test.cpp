@@ -203,6 +203,9 @@ struct Rejection {
   std::string text;
   const char* expected;  // a substring of the message, starting with the line number
 };
+// Keeps ctest's test names short: gtest would otherwise print the struct's bytes.
+void PrintTo(const Rejection& r, std::ostream* os) { *os << r.name; }
+
 
 class SdpReject : public ::testing::TestWithParam<Rejection> {};
 

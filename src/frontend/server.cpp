@@ -1,6 +1,7 @@
 #include "frontend/server.hpp"
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 
 #include <stdexcept>
@@ -56,7 +57,15 @@ struct FrontendServer::Impl {
   void start() {
     transport.onMessage([this](const sip::Peer& from, std::string bytes) {
       core.onMessage(from, bytes, SteadyClock::now(), unixNow());
-      flush();
+      // Let the other messages that are ready be handled first, then commit their
+      // registrations together and answer them (see StoreDirectory::commitPending).
+      if (!flushPosted) {
+        flushPosted = true;
+        boost::asio::post(io, [this] {
+          flushPosted = false;
+          flush();
+        });
+      }
     });
     transport.onConnectionClosed([this](const sip::Peer& peer, net::CloseReason reason) {
       log->debug("connection {} from {}:{} closed: {}", peer.connectionId, peer.address, peer.port,
@@ -77,6 +86,7 @@ struct FrontendServer::Impl {
   }
 
   void flush() {
+    directory.commitPending();
     while (auto r = core.pollResolve()) {
       resolver.resolve(r->uri, [this, token = r->token, name = r->uri.host](Result<std::vector<net::SipTarget>> found) {
         std::vector<ResolvedTarget> targets;
@@ -132,6 +142,7 @@ struct FrontendServer::Impl {
   net::SipResolver resolver;
   boost::asio::steady_timer timer;
   TimePoint armedAt = TimePoint::max();
+  bool flushPosted = false;
   std::shared_ptr<spdlog::logger> log;
 };
 
@@ -143,6 +154,7 @@ FrontendServer::~FrontendServer() = default;
 void FrontendServer::start() { impl_->start(); }
 
 void FrontendServer::stop() {
+  impl_->directory.commitPending();
   impl_->timer.cancel();
   impl_->transport.stop();
 }

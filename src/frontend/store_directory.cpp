@@ -2,6 +2,7 @@
 
 #include <filesystem>
 #include <stdexcept>
+#include <utility>
 
 #include "common/base/clock.hpp"
 #include "common/daemon/logging.hpp"
@@ -68,15 +69,54 @@ std::optional<UserRecord> StoreDirectory::toRecord(const std::optional<store::Us
   return r;
 }
 
+void StoreDirectory::dropCacheIfStale() {
+  int64_t changes = store_.changeCounter();
+  if (changes != seenChanges_) {
+    userCache_.clear();
+    seenChanges_ = changes;
+  }
+}
+
 std::optional<UserRecord> StoreDirectory::findUser(const std::string& aor) {
-  return toRecord(store_.users().find(aor));
+  dropCacheIfStale();
+  auto it = userCache_.find(aor);
+  if (it != userCache_.end()) return it->second;
+  if (userCache_.size() > 200000) userCache_.clear();  // bounded: unknown names are cached too
+  return userCache_.emplace(aor, toRecord(store_.users().find(aor))).first->second;
 }
 
 std::optional<UserRecord> StoreDirectory::findByLine(const std::string& telUri) {
-  return toRecord(store_.users().findByLineUri(telUri));
+  dropCacheIfStale();
+  auto it = userCache_.find(telUri);
+  if (it != userCache_.end()) return it->second;
+  if (userCache_.size() > 200000) userCache_.clear();
+  return userCache_.emplace(telUri, toRecord(store_.users().findByLineUri(telUri))).first->second;
 }
 
-void StoreDirectory::saveBinding(const Binding& b) {
+void StoreDirectory::saveBinding(const Binding& b) { pending_.push_back({false, b}); }
+
+void StoreDirectory::deleteBinding(const Binding& b) { pending_.push_back({true, b}); }
+
+void StoreDirectory::commitPending() {
+  if (pending_.empty()) return;
+  std::vector<PendingWrite> writes = std::exchange(pending_, {});
+  const int64_t now = unixNow();
+  try {
+    store_.transaction([&] {
+      for (const auto& w : writes) {
+        if (w.remove) {
+          (void)store_.registrations().remove(keyOf(w.binding));
+        } else {
+          (void)store_.registrations().upsert(toRegistration(w.binding), now);
+        }
+      }
+    });
+  } catch (const std::exception& e) {
+    daemon::logger("store")->error("cannot save {} registration change(s): {}", writes.size(), e.what());
+  }
+}
+
+store::Registration StoreDirectory::toRegistration(const Binding& b) const {
   store::Registration r;
   r.aor = b.aor;
   r.contact = b.contact;
@@ -91,21 +131,7 @@ void StoreDirectory::saveBinding(const Binding& b) {
   r.connectionId = b.path.connectionId;
   r.frontendServer = serverName_;
   r.userAgent = b.userAgent;
-  try {
-    // The location service has already applied RFC 3261's ordering rules; the store's
-    // own check then only repeats them.
-    (void)store_.registrations().upsert(r, unixNow());
-  } catch (const std::exception& e) {
-    daemon::logger("store")->error("cannot save the registration of {}: {}", b.aor, e.what());
-  }
-}
-
-void StoreDirectory::deleteBinding(const Binding& b) {
-  try {
-    (void)store_.registrations().remove(keyOf(b));
-  } catch (const std::exception& e) {
-    daemon::logger("store")->error("cannot delete the registration of {}: {}", b.aor, e.what());
-  }
+  return r;
 }
 
 std::vector<Binding> StoreDirectory::loadBindings(int64_t now) {

@@ -3,6 +3,8 @@
 // write-through persistence of registrations.
 
 #include <string>
+#include <unordered_map>
+#include <vector>
 
 #include "common/store/store.hpp"
 #include "frontend/directory.hpp"
@@ -23,11 +25,28 @@ class StoreDirectory final : public UserDirectory, public RegistrationSink {
   void deleteBinding(const Binding& b) override;
   std::vector<Binding> loadBindings(int64_t now) override;
 
+  // Registrations are written in groups: saves and deletes queue up while the shell handles
+  // the messages that are ready, then commit in one transaction before any answer leaves
+  // (group commit). A 200 to REGISTER is therefore never sent for a binding a crash loses.
+  void commitPending();
+
  private:
   std::optional<UserRecord> toRecord(const std::optional<store::User>& user);
+  store::Registration toRegistration(const Binding& b) const;
+
+  struct PendingWrite {
+    bool remove = false;
+    Binding binding;
+  };
 
   store::Store store_;
   std::string serverName_;
+  std::vector<PendingWrite> pending_;
+  // Users as last read, dropped whenever another process (parleyctl) changes the store, so
+  // a new password or a disabled user takes effect at once without a query per request.
+  std::unordered_map<std::string, std::optional<UserRecord>> userCache_;
+  int64_t seenChanges_ = -1;
+  void dropCacheIfStale();
 };
 
 }  // namespace parley::frontend

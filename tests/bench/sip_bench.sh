@@ -67,7 +67,6 @@ done
 { echo SEQUENTIAL; for i in $(seq 1 "$AUTH_USERS"); do echo "d$i;[authentication username=d$i password=pw-d$i]"; done; } >"$WORK/auth_users.csv"
 for i in $(seq 1 "$AUTH_USERS"); do echo "d$i pw-d$i"; done >"$WORK/auth_users.txt"
 awk -v n="$MEM_USERS" 'BEGIN { print "SEQUENTIAL"; for (i = 1; i <= n; i++) printf "m%06d\n", i }' >"$WORK/mem_users.csv"
-for i in $(seq 1 "$AUTH_USERS"); do USER_PASS[d$i]="pw-d$i"; done
 
 # ---------------------------------------------------------------------------------------
 # Servers: for each kind, one instance in no-auth mode and one with digest, all on core 0.
@@ -97,11 +96,11 @@ sipp_remote() { # sipp_remote SERVER TRANSPORT -> sets R_ADDR R_T R_KEYS
 }
 load() {
   local name="$1" sv="$2" tr="$3" scen="$4" rate="$5" limit="$6" secs="$7"; shift 7
-  local port t0 t1 w0 w1 max
+  local port t0 t1 max
   port=$(free_port) || return 1
   sipp_remote "$sv" "$tr"
   max=$(( rate * secs + limit ))
-  t0=$(proc_cpu_ticks "${SV_PID[$sv]}"); w0=$(date +%s.%N)
+  t0=$(proc_cpu_ticks "${SV_PID[$sv]}")
   # the server's CPU ticks over exactly the measured window, for its CPU use in %
   ( sleep "$secs"; echo $(( $(proc_cpu_ticks "${SV_PID[$sv]}") - t0 )) >"$WORK/$name.wticks" ) &
   local sampler=$!
@@ -112,7 +111,7 @@ load() {
     -max_recv_loops 10000 -max_sched_loops 10000 -trace_stat -stf "$WORK/$name.csv" -fd 1 \
     -trace_err -error_file "$WORK/$name.err" -max_log_size 1000000 \
     "${R_KEYS[@]}" -key domain "$DOMAIN" -auth_uri "$DOMAIN" "$@" >"$WORK/$name.log" 2>&1
-  t1=$(proc_cpu_ticks "${SV_PID[$sv]}"); w1=$(date +%s.%N)
+  t1=$(proc_cpu_ticks "${SV_PID[$sv]}")
   wait "$sampler" 2>/dev/null
   python3 - "$WORK/$name.csv" "$secs" "$((t1 - t0))" "$(cat "$WORK/$name.wticks" 2>/dev/null || echo 0)" <<'EOF'
 import csv, sys

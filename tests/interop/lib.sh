@@ -29,7 +29,6 @@ declare -gA USER_LINE=([alice]=tel:+15550100 [bob]=tel:+15550101)
 LIB_MAX_LIFETIME="${LIB_MAX_LIFETIME:-900}"
 
 declare -ga LIB_PIDS=()
-declare -gA LIB_PID_NAME=()
 declare -gA LIB_PORTS_USED=()
 LIB_PASS=0
 LIB_FAIL=0
@@ -136,7 +135,6 @@ start_bg() {
   setsid timeout -k 5 "$LIB_MAX_LIFETIME" "$@" >"$WORK/$name.log" 2>&1 </dev/null &
   LAST_PID=$!
   LIB_PIDS+=("$LAST_PID")
-  LIB_PID_NAME[$LAST_PID]="$name"
 }
 
 # lib_stop_pid PID: TERM to the process group we created for it, KILL after 5 s.
@@ -339,6 +337,9 @@ _sut_start_kamailio() {
     echo "INSERT INTO version (table_name, table_version) VALUES ('subscriber', 7);"
     echo "CREATE TABLE subscriber (id INTEGER PRIMARY KEY, username VARCHAR(64) DEFAULT '' NOT NULL, domain VARCHAR(64) DEFAULT '' NOT NULL, password VARCHAR(64) DEFAULT '' NOT NULL, ha1 VARCHAR(128) DEFAULT '' NOT NULL, ha1b VARCHAR(128) DEFAULT '' NOT NULL);"
     echo "CREATE UNIQUE INDEX account_idx ON subscriber (username, domain);"
+    # the user directory as an htable (bench.cfg caches it in memory at start-up)
+    echo "CREATE VIEW htusers AS SELECT username AS key_name, 0 AS key_type, 0 AS value_type, '1' AS key_value, 0 AS expires FROM subscriber;"
+    echo "INSERT INTO version (table_name, table_version) VALUES ('htusers', 2);"
     echo "BEGIN;"
     for u in $users; do
       echo "INSERT INTO subscriber (username, domain, password) VALUES ('$u', '$DOMAIN', '${USER_PASS[$u]:-pw-$u}');"

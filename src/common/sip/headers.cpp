@@ -28,6 +28,15 @@ constexpr bool isBareValueChar(char c) noexcept {
          c != '=';
 }
 
+// SLASH = SWS "/" SWS (§25.1): consumes it, or returns false where there is none.
+bool skipSlash(std::string_view s, size_t& pos) noexcept {
+  lex::skipWs(s, pos);
+  if (pos >= s.size() || s[pos] != '/') return false;
+  ++pos;
+  lex::skipWs(s, pos);
+  return true;
+}
+
 // Parses *( SWS ";" SWS generic-param ) from pos to the end of s (§25.1 generic-param).
 bool parseHeaderParams(std::string_view s, size_t& pos, std::vector<Param>& out, std::string& why) {
   for (;;) {
@@ -179,16 +188,10 @@ Result<Via> parseVia(std::string_view s) {
   // around the slashes (RFC 4475 §3.1.1.1).
   std::string_view name = lex::readToken(s, pos);
   if (name.empty()) return viaError("missing protocol name");
-  lex::skipWs(s, pos);
-  if (pos >= s.size() || s[pos] != '/') return viaError("expected '/' after protocol name");
-  ++pos;
-  lex::skipWs(s, pos);
+  if (!skipSlash(s, pos)) return viaError("expected '/' after protocol name");
   std::string_view version = lex::readToken(s, pos);
   if (version.empty()) return viaError("missing protocol version");
-  lex::skipWs(s, pos);
-  if (pos >= s.size() || s[pos] != '/') return viaError("expected '/' after protocol version");
-  ++pos;
-  lex::skipWs(s, pos);
+  if (!skipSlash(s, pos)) return viaError("expected '/' after protocol version");
   std::string_view transport = lex::readToken(s, pos);
   if (transport.empty()) return viaError("missing transport");
   if (!iequals(name, "SIP") || version != "2.0") {  // ABNF literals are case-insensitive

@@ -102,6 +102,7 @@ Database Database::open(const std::string& path, const Options& options) {
 }
 
 Database::~Database() {
+  finalizeCached();
   // sqlite3_close_v2 defers the close until any statement still alive is finalized, so a
   // leaked statement cannot make the destructor fail.
   if (db_ != nullptr) sqlite3_close_v2(db_);
@@ -110,14 +111,40 @@ Database::~Database() {
 Database::Database(Database&& other) noexcept
     : db_(std::exchange(other.db_, nullptr)),
       path_(std::move(other.path_)),
-      savepointDepth_(std::exchange(other.savepointDepth_, 0)) {}
+      savepointDepth_(std::exchange(other.savepointDepth_, 0)),
+      statementCache_(std::move(other.statementCache_)) {
+  other.statementCache_.clear();
+}
+
+sqlite3_stmt* Database::takeCached(std::string_view sql) noexcept {
+  auto it = statementCache_.find(std::string(sql));
+  if (it == statementCache_.end()) return nullptr;
+  sqlite3_stmt* stmt = it->second;
+  statementCache_.erase(it);
+  return stmt;
+}
+
+void Database::giveBack(sqlite3_stmt* stmt) noexcept {
+  sqlite3_reset(stmt);
+  sqlite3_clear_bindings(stmt);
+  // One cached copy per SQL text; a second one in use at the same time is finalized.
+  if (!statementCache_.emplace(sqlite3_sql(stmt), stmt).second) sqlite3_finalize(stmt);
+}
+
+void Database::finalizeCached() noexcept {
+  for (auto& [sql, stmt] : statementCache_) sqlite3_finalize(stmt);
+  statementCache_.clear();
+}
 
 Database& Database::operator=(Database&& other) noexcept {
   if (this != &other) {
+    finalizeCached();
     if (db_ != nullptr) sqlite3_close_v2(db_);
     db_ = std::exchange(other.db_, nullptr);
     path_ = std::move(other.path_);
     savepointDepth_ = std::exchange(other.savepointDepth_, 0);
+    statementCache_ = std::move(other.statementCache_);
+    other.statementCache_.clear();
   }
   return *this;
 }
@@ -149,13 +176,15 @@ StoreError Database::error(int rc, std::string_view what) const {
 // ---- Statement ----
 
 Statement::Statement(Database& db, std::string_view sql) : db_(&db) {
+  stmt_ = db.takeCached(sql);
+  if (stmt_ != nullptr) return;
   int rc =
       sqlite3_prepare_v2(db.handle(), sql.data(), static_cast<int>(sql.size()), &stmt_, nullptr);
   if (rc != SQLITE_OK) db.fail(rc, "cannot prepare statement");
 }
 
 Statement::~Statement() {
-  if (stmt_ != nullptr) sqlite3_finalize(stmt_);
+  if (stmt_ != nullptr) db_->giveBack(stmt_);
 }
 
 Statement::Statement(Statement&& other) noexcept
@@ -163,7 +192,7 @@ Statement::Statement(Statement&& other) noexcept
 
 Statement& Statement::operator=(Statement&& other) noexcept {
   if (this != &other) {
-    if (stmt_ != nullptr) sqlite3_finalize(stmt_);
+    if (stmt_ != nullptr) db_->giveBack(stmt_);
     db_ = other.db_;
     stmt_ = std::exchange(other.stmt_, nullptr);
   }

@@ -11,6 +11,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 
 #include "common/store/error.hpp"
 
@@ -99,9 +100,17 @@ class Database {
   friend class Transaction;
   Database(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
 
+  friend class Statement;
+  // Prepared statements are kept for reuse, keyed by their SQL: the registrar runs the same
+  // few statements for every REGISTER, and compiling SQL each time cost more than running it.
+  sqlite3_stmt* takeCached(std::string_view sql) noexcept;
+  void giveBack(sqlite3_stmt* stmt) noexcept;
+  void finalizeCached() noexcept;
+
   sqlite3* db_ = nullptr;
   std::string path_;
   int savepointDepth_ = 0;
+  std::unordered_map<std::string, sqlite3_stmt*> statementCache_;
 };
 
 // A write transaction. The outermost one is BEGIN IMMEDIATE: it takes the write lock at

@@ -1,5 +1,7 @@
 #include "common/store/store.hpp"
 
+#include "common/store/sqlite.hpp"
+
 #include "common/base/clock.hpp"
 #include "common/store/context.hpp"
 #include "common/store/migrations.hpp"
@@ -43,6 +45,11 @@ void Store::transaction(const std::function<void()>& fn) {
   Transaction tx(impl_->ctx.db);
   fn();
   tx.commit();
+}
+
+std::int64_t Store::changeCounter() {
+  Statement st(impl_->ctx.db, "PRAGMA data_version");
+  return st.step() ? st.columnInt(0) : 0;
 }
 
 int Store::schemaVersion() { return parley::store::schemaVersion(impl_->ctx.db); }

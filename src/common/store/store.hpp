@@ -69,6 +69,10 @@ class Store {
   // does if it throws (the exception propagates).
   void transaction(const std::function<void()>& fn);
 
+  // Changes whenever another connection (another daemon, parleyctl) commits to the file:
+  // callers that cache what they read compare it to know when to read again.
+  std::int64_t changeCounter();
+
   int schemaVersion();
   static int latestSchemaVersion() noexcept;
   const std::string& path() const noexcept;

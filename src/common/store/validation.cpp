@@ -4,38 +4,19 @@
 
 #include <array>
 
+#include "common/base/sip_chars.hpp"
 #include "common/base/strings.hpp"
 
 namespace parley::store {
 namespace {
 
-constexpr bool isDigit(char c) noexcept { return c >= '0' && c <= '9'; }
-constexpr bool isAlnum(char c) noexcept {
-  return isDigit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
+using sip_chars::isAlnum;
+using sip_chars::isDigit;
 
 // RFC 3261 §25.1: unreserved = alphanum / mark; the user-unreserved set minus ";?/", which
 // read as parameters or paths to too many tools.
 constexpr bool isUserChar(char c) noexcept {
-  switch (c) {
-    case '-':
-    case '_':
-    case '.':
-    case '!':
-    case '~':
-    case '*':
-    case '\'':
-    case '(':
-    case ')':
-    case '&':
-    case '=':
-    case '+':
-    case '$':
-    case ',':
-      return true;
-    default:
-      return isAlnum(c);
-  }
+  return sip_chars::has(c, sip_chars::kUnreserved | sip_chars::kPasswordExtra);
 }
 
 Error invalid(std::string message) { return makeError(0, std::move(message)); }

@@ -6,6 +6,9 @@
 #include <cstdlib>
 #include <ctime>
 #include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <vector>
 #include <stdexcept>
 #include <iostream>
 #include <string>
@@ -77,6 +80,9 @@ int main(int argc, char** argv) {
   userAdd->add_option("--line", line, "line URI, tel:+E.164");
   userAdd->add_option("--password", password, "password for digest authentication");
   userAdd->add_option("--policy", policy, "client policy");
+  std::string importFile;
+  auto* userImport = user->add_subcommand("import", "add many users from a CSV file, in one transaction");
+  userImport->add_option("file", importFile, "lines of: uri,display name,line URI,password (# comments)")->required();
   auto* userList = user->add_subcommand("list", "list users");
   auto* userShow = user->add_subcommand("show", "show one user");
   userShow->add_option("uri", uri)->required();
@@ -180,6 +186,41 @@ int main(int argc, char** argv) {
       auto added = users.add(nu);
       if (!password.empty()) users.setPassword(added.sipUri, password);
       std::printf("added %s%s\n", added.sipUri.c_str(), password.empty() ? " (no password yet: use set-password)" : "");
+      return 0;
+    }
+    if (userImport->parsed()) {
+      std::ifstream in(importFile);
+      if (!in) return fail("cannot read " + importFile);
+      size_t added = 0;
+      size_t lineNo = 0;
+      std::string text;
+      // All or nothing: a bad line names itself and nothing is added.
+      store.transaction([&] {
+        while (std::getline(in, text)) {
+          ++lineNo;
+          if (!text.empty() && text.back() == '\r') text.pop_back();
+          if (text.empty() || text[0] == '#') continue;
+          std::vector<std::string> f;
+          std::stringstream ss(text);
+          for (std::string field; std::getline(ss, field, ',');) f.push_back(field);
+          if (f.empty() || f.size() > 4) {
+            throw std::runtime_error(importFile + ":" + std::to_string(lineNo) + ": expected uri,name,line,password");
+          }
+          f.resize(4);
+          try {
+            parley::store::NewUser nu;
+            nu.sipUri = canonicalUserUri(f[0]);
+            nu.displayName = f[1];
+            if (!f[2].empty()) nu.lineUri = f[2];
+            auto u = users.add(nu);
+            if (!f[3].empty()) users.setPassword(u.sipUri, f[3]);
+          } catch (const std::exception& e) {
+            throw std::runtime_error(importFile + ":" + std::to_string(lineNo) + ": " + e.what());
+          }
+          ++added;
+        }
+      });
+      std::printf("added %zu users\n", added);
       return 0;
     }
     if (userList->parsed()) {

@@ -1,5 +1,6 @@
 #include "common/sip/auth/credentials.hpp"
 
+#include "common/base/sip_chars.hpp"
 #include "common/base/strings.hpp"
 
 namespace parley::sip::auth {
@@ -9,30 +10,9 @@ namespace {
 constexpr std::size_t kMaxParams = 64;
 constexpr std::size_t kMaxValueLength = 4096;
 
-constexpr bool isWhitespace(char c) noexcept {
-  // LWS of RFC 3261 §25.1, including the CRLF of a folded line.
-  return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
-
-// token of RFC 3261 §25.1.
-constexpr bool isTokenChar(char c) noexcept {
-  if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) return true;
-  switch (c) {
-    case '-':
-    case '.':
-    case '!':
-    case '%':
-    case '*':
-    case '_':
-    case '+':
-    case '`':
-    case '\'':
-    case '~':
-      return true;
-    default:
-      return false;
-  }
-}
+// LWS and token of RFC 3261 §25.1.
+using sip_chars::isLws;
+using sip_chars::isToken;
 
 Error malformed(std::string message) {
   return makeError(400, "malformed Digest credentials: " + std::move(message));
@@ -45,11 +25,11 @@ class Reader {
   bool atEnd() const noexcept { return pos_ >= s_.size(); }
   char peek() const noexcept { return s_[pos_]; }
   void skipWhitespace() noexcept {
-    while (!atEnd() && isWhitespace(peek())) ++pos_;
+    while (!atEnd() && isLws(peek())) ++pos_;
   }
   std::string_view token() noexcept {
     std::size_t start = pos_;
-    while (!atEnd() && isTokenChar(peek())) ++pos_;
+    while (!atEnd() && isToken(peek())) ++pos_;
     return s_.substr(start, pos_ - start);
   }
 
@@ -64,7 +44,7 @@ class Reader {
         char e = s_[pos_++];
         if (e == '\r' || e == '\n') return malformed("a line break is escaped in a quoted string");
         out.push_back(e);
-      } else if ((static_cast<unsigned char>(c) < 0x20 && !isWhitespace(c)) || c == 0x7F) {
+      } else if ((static_cast<unsigned char>(c) < 0x20 && !isLws(c)) || c == 0x7F) {
         return malformed("a control character is in a quoted string");
       } else {
         out.push_back(c);
@@ -153,7 +133,7 @@ Result<std::optional<Credentials>> parseCredentials(std::string_view value) {
     return makeError(400, "the credentials do not start with an authentication scheme");
   }
   if (!iequals(scheme, "Digest")) return std::optional<Credentials>{};
-  if (r.atEnd() || !isWhitespace(r.peek())) {
+  if (r.atEnd() || !isLws(r.peek())) {
     return malformed(r.atEnd() ? "no parameters follow Digest" : "no space after Digest");
   }
   auto params = parseParams(r);

@@ -55,6 +55,28 @@ bool isTargetRefresh(std::string_view method) {
 
 std::string bracketed(const Uri& uri) { return "<" + uri.toString() + ">"; }
 
+// What both ends of a new dialog take from the request and the 101-299 response that
+// create it (§12.1): the request's From and CSeq, the response's To.
+struct DialogParts {
+  NameAddr from;
+  NameAddr to;
+  CSeq cseq;
+};
+
+Result<DialogParts> dialogParts(const Message& request, const Message& response) {
+  const int code = response.status();
+  if (!request.isRequest() || !response.isResponse() || code <= 100 || code >= 300) {
+    return makeError(0, "a dialog is created by a 101-299 response to a request");
+  }
+  auto from = request.from();
+  auto to = response.to();
+  auto cseq = request.cseq();
+  if (!from.ok() || !to.ok() || !cseq.ok() || request.callId().empty()) {
+    return makeError(400, "cannot create dialog: From, To, CSeq or Call-ID missing or malformed");
+  }
+  return DialogParts{std::move(*from), std::move(*to), std::move(*cseq)};
+}
+
 }  // namespace
 
 DialogId DialogId::fromIncomingRequest(const Message& request) {
@@ -74,24 +96,18 @@ size_t DialogIdHash::operator()(const DialogId& id) const noexcept {
 }
 
 Result<Dialog> Dialog::createUac(const Message& request, const Message& response) {
+  auto parts = dialogParts(request, response);
+  if (!parts.ok()) return parts.error();
+  auto& [from, to, cseq] = *parts;
   const int code = response.status();
-  if (!request.isRequest() || !response.isResponse() || code <= 100 || code >= 300) {
-    return makeError(0, "a dialog is created by a 101-299 response to a request");
-  }
-  auto from = request.from();
-  auto to = response.to();
-  auto cseq = request.cseq();
-  if (!from.ok() || !to.ok() || !cseq.ok() || request.callId().empty()) {
-    return makeError(400, "cannot create dialog: From, To, CSeq or Call-ID missing or malformed");
-  }
-  if (to->tag().empty() && code < 200) {
+  if (to.tag().empty() && code < 200) {
     return makeError(0, "a provisional response without a To tag creates no dialog");
   }
   auto routes = recordRoute(response);
   if (!routes.ok()) return routes.error();
 
   Dialog d;
-  d.id_ = DialogId{std::string(request.callId()), from->tag(), to->tag()};
+  d.id_ = DialogId{std::string(request.callId()), from.tag(), to.tag()};
   d.state_ = code >= 200 ? State::Confirmed : State::Early;
   d.secure_ = request.requestUri().scheme == Uri::Scheme::Sips;
   d.routeSet_ = std::move(*routes);
@@ -100,39 +116,33 @@ Result<Dialog> Dialog::createUac(const Message& request, const Message& response
   // Request-URI as the best target there is.
   d.remoteTarget_ = firstContact(response).value_or(request.requestUri());
   if (auto c = firstContact(request)) d.localTarget_ = *c;
-  d.local_ = std::move(*from);
-  d.remote_ = std::move(*to);
-  d.localSeq_ = cseq->number;
+  d.local_ = std::move(from);
+  d.remote_ = std::move(to);
+  d.localSeq_ = cseq.number;
   return d;
 }
 
 Result<Dialog> Dialog::createUas(const Message& request, const Message& response) {
+  auto parts = dialogParts(request, response);
+  if (!parts.ok()) return parts.error();
+  auto& [from, to, cseq] = *parts;
   const int code = response.status();
-  if (!request.isRequest() || !response.isResponse() || code <= 100 || code >= 300) {
-    return makeError(0, "a dialog is created by a 101-299 response to a request");
-  }
-  auto from = request.from();
-  auto to = response.to();
-  auto cseq = request.cseq();
-  if (!from.ok() || !to.ok() || !cseq.ok() || request.callId().empty()) {
-    return makeError(400, "cannot create dialog: From, To, CSeq or Call-ID missing or malformed");
-  }
-  if (to->tag().empty()) return makeError(0, "the response has no To tag: add ours first");
+  if (to.tag().empty()) return makeError(0, "the response has no To tag: add ours first");
   auto remoteTarget = firstContact(request);
   if (!remoteTarget) return makeError(400, "the request has no Contact to send requests to");
   auto routes = recordRoute(request);
   if (!routes.ok()) return routes.error();
 
   Dialog d;
-  d.id_ = DialogId{std::string(request.callId()), to->tag(), from->tag()};
+  d.id_ = DialogId{std::string(request.callId()), to.tag(), from.tag()};
   d.state_ = code >= 200 ? State::Confirmed : State::Early;
   d.secure_ = request.requestUri().scheme == Uri::Scheme::Sips;
   d.routeSet_ = std::move(*routes);  // §12.1.1: in order
   d.remoteTarget_ = std::move(*remoteTarget);
   if (auto c = firstContact(response)) d.localTarget_ = *c;
-  d.local_ = std::move(*to);
-  d.remote_ = std::move(*from);
-  d.remoteSeq_ = cseq->number;
+  d.local_ = std::move(to);
+  d.remote_ = std::move(from);
+  d.remoteSeq_ = cseq.number;
   return d;
 }
 

@@ -40,6 +40,12 @@ struct Timers {
     }
     return t;
   }
+
+  // The deadline to fire at `now`: the earliest, if it is due.
+  std::optional<TimePoint> due(TimePoint now) const {
+    auto t = earliest();
+    return t && *t <= now ? t : std::nullopt;
+  }
 };
 
 struct ClientTxn {
@@ -126,6 +132,11 @@ struct TransactionLayer::Impl {
     if (t.queuedAt) timerQueue.insert({*t.queuedAt, id});
   }
 
+  // A message no transaction can take (§8.1.1: status 400 if answered).
+  void badMessage(const Peer& from, Message msg, std::string why) {
+    events.emplace_back(BadMessage{from, std::move(msg), makeError(400, std::move(why))});
+  }
+
   void send(const Peer& to, const std::string& bytes, uint64_t client, uint64_t server) {
     events.emplace_back(
         SendTo{to, bytes, ClientTransactionId{client}, ServerTransactionId{server}});
@@ -163,6 +174,20 @@ struct TransactionLayer::Impl {
     }
     events.emplace_back(Terminated{{}, ServerTransactionId{id}});
     servers.erase(it);
+  }
+
+  // Timers D, K (client) and I, J (server) only absorb retransmissions, so they are zero on
+  // reliable transports (§17.1.1.2, §17.1.2.2, §17.2.1, §17.2.2): the transaction ends now.
+  void endAfter(ClientTxn& c, Duration d, TimePoint now) {
+    if (isReliable(c.peer.transport)) return terminateClient(c.id);
+    c.timers.endAt = now + d;
+    reschedule(c.id, c.timers);
+  }
+
+  void endAfter(ServerTxn& s, Duration d, TimePoint now) {
+    if (isReliable(s.dest.transport)) return terminateServer(s.id);
+    s.timers.endAt = now + d;
+    reschedule(s.id, s.timers);
   }
 
   // ---- client side ----
@@ -252,12 +277,7 @@ struct TransactionLayer::Impl {
           if (ack.ok()) c.ackBytes = ack->serialize();
           events.emplace_back(ResponseReceived{ClientTransactionId{id}, from, std::move(msg)});
           if (!c.ackBytes.empty()) send(c.peer, c.ackBytes, id, 0);
-          if (isReliable(c.peer.transport)) {
-            terminateClient(id);  // Timer D is zero on reliable transports
-            return;
-          }
-          c.timers.endAt = now + cfg.timerD;
-          reschedule(id, c.timers);
+          endAfter(c, cfg.timerD, now);  // Timer D
         }
         return;
       case TxnState::Accepted:
@@ -293,32 +313,22 @@ struct TransactionLayer::Impl {
     c.timers.retransmitAt.reset();
     c.timers.timeoutAt.reset();
     events.emplace_back(ResponseReceived{ClientTransactionId{id}, from, std::move(msg)});
-    if (isReliable(c.peer.transport)) {
-      terminateClient(id);  // Timer K is zero on reliable transports
-      return;
-    }
-    c.timers.endAt = now + cfg.t4;
-    reschedule(id, c.timers);
+    endAfter(c, cfg.t4, now);  // Timer K
   }
 
   void onResponse(const Peer& from, Message msg, TimePoint now) {
     auto via = msg.topVia();
     if (!via.ok()) {
-      events.emplace_back(BadMessage{from, std::move(msg),
-                                     makeError(400, "response has no parsable Via: " +
-                                                        via.error().message)});
+      badMessage(from, std::move(msg), "response has no parsable Via: " + via.error().message);
       return;
     }
     auto cseq = msg.cseq();
     if (!cseq.ok()) {
-      events.emplace_back(BadMessage{from, std::move(msg),
-                                     makeError(400, "response has no parsable CSeq: " +
-                                                        cseq.error().message)});
+      badMessage(from, std::move(msg), "response has no parsable CSeq: " + cseq.error().message);
       return;
     }
     if (msg.status() < 100 || msg.status() > 699) {
-      events.emplace_back(
-          BadMessage{from, std::move(msg), makeError(400, "response status out of range")});
+      badMessage(from, std::move(msg), "response status out of range");
       return;
     }
     auto idx = clientIndex.find(clientKey(via->branch(), cseq->method));
@@ -339,11 +349,7 @@ struct TransactionLayer::Impl {
     Timers& t = c.timers;
     // The earliest due deadline fires; on a tie the one that ends the transaction wins, so
     // no pointless retransmission precedes a timeout.
-    auto due = [&](const std::optional<TimePoint>& d) { return d && *d <= now; };
-    std::optional<TimePoint> first;
-    for (const auto& d : {t.endAt, t.timeoutAt, t.retransmitAt}) {
-      if (due(d) && (!first || *d < *first)) first = d;
-    }
+    const std::optional<TimePoint> first = t.due(now);
     if (!first) {
       reschedule(id, t);
       return;
@@ -395,12 +401,7 @@ struct TransactionLayer::Impl {
         s.state = TxnState::Confirmed;
         s.timers.retransmitAt.reset();
         s.timers.timeoutAt.reset();
-        if (isReliable(s.dest.transport)) {
-          terminateServer(s.id);
-          return;
-        }
-        s.timers.endAt = now + cfg.t4;
-        reschedule(s.id, s.timers);
+        endAfter(s, cfg.t4, now);  // Timer I
         return;
       case TxnState::Accepted:
         // RFC 6026: an ACK matching the transaction in Accepted goes to the TU.
@@ -486,46 +487,25 @@ struct TransactionLayer::Impl {
   void onRequest(const Peer& from, Message msg, TimePoint now) {
     auto via = msg.topVia();
     if (!via.ok()) {
-      events.emplace_back(BadMessage{
-          from, std::move(msg), makeError(400, "request has no parsable Via: " + via.error().message)});
+      badMessage(from, std::move(msg), "request has no parsable Via: " + via.error().message);
       return;
     }
     auto cseq = msg.cseq();
     if (!cseq.ok()) {
-      events.emplace_back(BadMessage{
-          from, std::move(msg), makeError(400, "request has no parsable CSeq: " + cseq.error().message)});
+      badMessage(from, std::move(msg), "request has no parsable CSeq: " + cseq.error().message);
       return;
     }
     if (cseq->method != msg.methodText()) {
       // §8.1.1.5: the CSeq method must match the request's.
-      events.emplace_back(
-          BadMessage{from, std::move(msg), makeError(400, "CSeq method does not match the request method")});
+      badMessage(from, std::move(msg), "CSeq method does not match the request method");
       return;
     }
     const bool isAck = msg.method() == Method::Ack;
-
-    if (hasMagicCookie(via->branch())) {
-      std::string key = serverKey(*via, cseq->method);
-      auto it = serverIndex.find(key);
-      if (it != serverIndex.end()) {
-        ServerTxn& s = servers.at(it->second);
-        if (isAck) {
-          onServerAck(s, from, std::move(msg), now);
-        } else {
-          absorbOrResend(s);
-        }
-        return;
-      }
-      if (isAck) {
-        events.emplace_back(AckReceived{{}, from, std::move(msg)});
-        return;
-      }
-      createServer(from, std::move(msg), *via, *cseq, std::move(key), std::nullopt, now);
-      return;
-    }
-
-    // RFC 2543 peer: no (or a cookie-less) branch.
-    const uint64_t match = findLegacy(msg, *via, *cseq, isAck ? Method::Ack : msg.method());
+    // An RFC 2543 peer sends no (or a cookie-less) branch.
+    const bool legacy = !hasMagicCookie(via->branch());
+    std::string key = legacy ? std::string() : serverKey(*via, cseq->method);
+    const uint64_t match =
+        legacy ? findLegacy(msg, *via, *cseq, isAck ? Method::Ack : msg.method()) : findServer(key);
     if (match != 0) {
       ServerTxn& s = servers.at(match);
       if (isAck) {
@@ -539,12 +519,12 @@ struct TransactionLayer::Impl {
       events.emplace_back(AckReceived{{}, from, std::move(msg)});
       return;
     }
-    LegacyData l;
-    l.indexKey = legacyIndexKey(msg.callId(), cseq->number, fromTagOf(msg));
-    l.requestUri = msg.requestUri();
-    l.toTag = toTagOf(msg);
-    l.topVia = *via;
-    createServer(from, std::move(msg), *via, *cseq, std::string(), std::move(l), now);
+    std::optional<LegacyData> l;
+    if (legacy) {
+      l = LegacyData{legacyIndexKey(msg.callId(), cseq->number, fromTagOf(msg)),
+                     msg.requestUri(), toTagOf(msg), *via, std::nullopt};
+    }
+    createServer(from, std::move(msg), *via, *cseq, std::move(key), std::move(l), now);
   }
 
   bool respond(ServerTxn& s, Message response, TimePoint now) {
@@ -607,12 +587,7 @@ struct TransactionLayer::Impl {
     s.provisionalBytes.clear();
     s.finalBytes = response.serialize();
     sendServer(s, s.finalBytes);
-    if (reliable) {
-      terminateServer(id);
-      return true;
-    }
-    s.timers.endAt = now + cfg.timeout();
-    reschedule(id, s.timers);
+    endAfter(s, cfg.timeout(), now);  // Timer J
     return true;
   }
 
@@ -638,11 +613,7 @@ struct TransactionLayer::Impl {
   void fireServer(ServerTxn& s, TimePoint now) {
     const uint64_t id = s.id;
     Timers& t = s.timers;
-    auto due = [&](const std::optional<TimePoint>& d) { return d && *d <= now; };
-    std::optional<TimePoint> first;
-    for (const auto& d : {t.endAt, t.timeoutAt, t.retransmitAt, t.tryingAt}) {
-      if (due(d) && (!first || *d < *first)) first = d;
-    }
+    const std::optional<TimePoint> first = t.due(now);  // ties: as in fireClient
     if (!first) {
       reschedule(id, t);
       return;

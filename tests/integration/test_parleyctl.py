@@ -80,6 +80,36 @@ class ParleyctlTest(LabTestCase):
         _, final = bob.register(expires=600)
         self.assertStatus(final, 200, "REGISTER of bob after enable")
 
+    def test_new_password_takes_effect_on_a_running_daemon(self):
+        self.lab.start()
+        bob = self.ua("bob", "udp")
+        self.assertStatus(bob.register(expires=600)[1], 200, "REGISTER of bob with his password")
+        self.lab.ctl("user", "set-password", "bob@" + DOMAIN, "--password", "a-new-secret")
+        # The daemon caches users; the store change must reach it before the next REGISTER.
+        _, final = bob.register(expires=600)
+        self.assertEqual(final.status, 401, "the old password still works:\n" + final.text())
+        fresh = self.ua("bob", "udp", password="a-new-secret")
+        self.assertStatus(fresh.register(expires=600)[1], 200, "REGISTER of bob with the new password")
+
+    def test_user_import_adds_many_users_or_none(self):
+        good = self.lab.dir / "users.csv"
+        good.write_text("# uri,name,line,password\n" + "".join(
+            "u%d@%s,User %d,tel:+1555020%04d,pw-%d\n" % (i, DOMAIN, i, i, i) for i in range(300)))
+        res = run_ctl("user", "import", str(good), store=self.lab.store)
+        self.assertIn("added 300 users", res.stdout)
+        listed = run_ctl("user", "list", store=self.lab.store).stdout
+        self.assertIn("sip:u299@" + DOMAIN, listed)
+        # A bad line names the file and line, and nothing of that file is added.
+        bad = self.lab.dir / "bad.csv"
+        bad.write_text("v1@%s,V1,,pw\nv2@%s,V2,not-a-tel-uri,pw\n" % (DOMAIN, DOMAIN))
+        res = run_ctl("user", "import", str(bad), store=self.lab.store, check=False)
+        self.assertOneLineFailure(res, "%s:2" % bad)
+        self.assertNotIn("sip:v1@" + DOMAIN, run_ctl("user", "list", store=self.lab.store).stdout)
+        # Imported users sign in.
+        self.lab.start()
+        ua = self.ua("u7", "udp", password="pw-7")
+        self.assertStatus(ua.register(expires=600)[1], 200, "REGISTER of an imported user")
+
     def test_inspect_sdp_valid_and_invalid(self):
         good = self.lab.dir / "offer.sdp"
         good.write_bytes(make_sdp("alice", 49170))

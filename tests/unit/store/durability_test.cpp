@@ -101,6 +101,26 @@ TEST(Durability, TwoConnectionsShareTheFile) {
   EXPECT_EQ(ctl.registrations().listAll(kNow).size(), 1u);
 }
 
+// A daemon caching users learns from the change counter that parleyctl wrote, and not
+// from its own writes.
+TEST(Durability, ChangeCounterMovesOnOtherConnectionsCommits) {
+  TempDir dir;
+  std::string path = dir.file("topology.db");
+  Store daemon = Store::open(path, fixedClock());
+  Store ctl = Store::open(path, fixedClock());
+  ctl.topology().init("example.com");
+  int64_t before = daemon.changeCounter();
+  daemon.registrations().upsert(sample("sip:alice@192.0.2.5"), kNow);
+  EXPECT_EQ(daemon.changeCounter(), before);
+  ctl.users().add({.sipUri = "sip:bob@example.com", .displayName = "Bob"});
+  EXPECT_NE(daemon.changeCounter(), before);
+  // Repeated statements come from the statement cache and still see fresh data.
+  EXPECT_TRUE(daemon.users().find("sip:bob@example.com"));
+  EXPECT_FALSE(daemon.users().find("sip:carol@example.com"));
+  ctl.users().add({.sipUri = "sip:carol@example.com", .displayName = "Carol"});
+  EXPECT_TRUE(daemon.users().find("sip:carol@example.com"));
+}
+
 // While one connection holds a write transaction, another's write waits for the busy
 // timeout and then fails with Busy rather than corrupting or hanging.
 TEST(Durability, LockedStoreReportsBusy) {

@@ -12,8 +12,13 @@
 namespace parley::frontend {
 
 FrontendConfig loadFrontendConfig(const std::string& path) {
-  using daemon::ConfigNode;
   auto file = daemon::ConfigFile::load(path);
+  return parseFrontendConfig(path, file->text());
+}
+
+FrontendConfig parseFrontendConfig(const std::string& path, std::string text) {
+  using daemon::ConfigNode;
+  auto file = daemon::ConfigFile::fromText(path, std::move(text));
   ConfigNode root = file->root();
   root.rejectUnknownKeys({"store", "pool", "listen", "tls", "log_level", "auth", "registrar",
                           "limits", "dns"});

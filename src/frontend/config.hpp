@@ -51,5 +51,7 @@ struct FrontendConfig {
 
 // Throws daemon::ConfigError naming the file, line and key at fault.
 FrontendConfig loadFrontendConfig(const std::string& path);
+// The same from text already read (`path` names it in errors); files it names are checked.
+FrontendConfig parseFrontendConfig(const std::string& path, std::string text);
 
 }  // namespace parley::frontend

@@ -37,6 +37,11 @@ std::shared_ptr<const ConfigFile> ConfigFile::fromText(std::string path, std::st
     auto pos = what.find("syntax error");
     throw ConfigError(file->path_ + ":" + std::to_string(lineAtOffset(file->text_, offset)) +
                       ": " + (pos == std::string::npos ? what : what.substr(pos)));
+  } catch (const nlohmann::json::exception& e) {
+    // Not a syntax error but a value JSON cannot hold (a number too large): no position.
+    std::string what = e.what();
+    auto pos = what.find("] ");
+    throw ConfigError(file->path_ + ": " + (pos == std::string::npos ? what : what.substr(pos + 2)));
   }
   if (!file->json_.is_object()) {
     throw ConfigError(file->path_ + ":1: the config must be a JSON object");

@@ -30,6 +30,7 @@ class ConfigFile {
   static std::shared_ptr<const ConfigFile> fromText(std::string path, std::string text);
 
   const std::string& path() const noexcept { return path_; }
+  const std::string& text() const noexcept { return text_; }
   ConfigNode root() const;
   // The 1-based line where `jsonPath` (e.g. "listen[0].port") is written, best effort.
   int lineOf(std::string_view jsonPath) const;

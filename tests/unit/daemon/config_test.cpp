@@ -20,6 +20,13 @@ TEST(Config, SyntaxErrorNamesFileAndLine) {
   EXPECT_EQ(msg.rfind("fe.json:3: syntax error", 0), 0u) << msg;
 }
 
+// Found by fuzzing: a number too large for JSON's types is an error naming the file, not
+// an exception of the JSON library escaping to main.
+TEST(Config, OverflowingNumberIsAConfigError) {
+  auto msg = errorOf("{\"port\": 6e510}", [](const ConfigNode&) {});
+  EXPECT_EQ(msg.rfind("fe.json: number overflow", 0), 0u) << msg;
+}
+
 TEST(Config, WrongTypeNamesKeyAndLine) {
   auto msg = errorOf("{\n \"listen\": [\n  {\"port\": \"x\"}\n ]\n}",
                      [](const ConfigNode& root) {

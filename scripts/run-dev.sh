@@ -10,7 +10,7 @@ if [ "$(id -u)" -eq 0 ]; then
 else
   echo "run-dev: not root, skipping dependency installation (run scripts/install-deps.sh as root once)"
 fi
-scripts/build.sh -DPARLEY_BUILD_TESTS=OFF
+TARGETS="parley-frontend parleyctl" scripts/build.sh
 bin=$here/build/src
 dev=$here/var/dev
 domain=parley.test

@@ -426,6 +426,10 @@ void FrontendCore::onRequest(sip::ServerTransactionId st, const sip::Peer& from,
     // Follows a route set we (or an earlier hop) put in place: the next hop is the top
     // Route, else the Request-URI.
     const sip::Uri next = hasRoute ? routes->front().uri : ruri;
+    if (!mayRelay(from, next, unixNow)) {
+      respond(st, req, 403, "Not a dialog of this server's users", now);
+      return;
+    }
     routeTo(st, next, std::move(req), now, unixNow);
     return;
   }
@@ -799,8 +803,14 @@ void FrontendCore::onCancel(sip::ServerTransactionId cancelTxn, sip::ServerTrans
   }
 }
 
+// In-dialog requests are relayed only for dialogs of our users: one end, the sender or the
+// next hop, must be a device registered here. Otherwise anyone could make the Front End
+// an open relay by sending a request with a To tag.
+bool FrontendCore::mayRelay(const sip::Peer& from, const sip::Uri& next, int64_t unixNow) const {
+  return location_.isRegisteredPeer(from) || location_.findByContact(next, unixNow).has_value();
+}
+
 void FrontendCore::forwardStateless(const sip::Peer& from, sip::Message req) {
-  (void)from;
   // ACK for a 2xx (and any request the transaction layer hands over without a
   // transaction): route like an in-dialog request, without a transaction (§16.11).
   while (true) {
@@ -811,6 +821,7 @@ void FrontendCore::forwardStateless(const sip::Peer& from, sip::Message req) {
   if (sip::maxForwardsExhausted(req)) return;
   auto routes = req.nameAddrs(sip::HeaderId::Route);
   const sip::Uri next = (routes && !routes->empty()) ? routes->front().uri : req.requestUri();
+  if (!mayRelay(from, next, unixNow())) return;
   routeTo(sip::ServerTransactionId{}, next, std::move(req), TimePoint{}, unixNow());
 }
 

@@ -109,6 +109,7 @@ class FrontendCore {
   void onClientFailure(sip::ClientTransactionId ct, int status, TimePoint now);
   void forwardStateless(const sip::Peer& from, sip::Message req);
   void sendStatelessTo(const sip::Peer& target, sip::Message req);
+  bool mayRelay(const sip::Peer& from, const sip::Uri& next, int64_t unixNow) const;
   // Routes `req` to the next hop named by `next`: a device, a numeric address, or a name to
   // resolve first. `st` is 0 for a stateless forward (ACK).
   void routeTo(sip::ServerTransactionId st, const sip::Uri& next, sip::Message req, TimePoint now,

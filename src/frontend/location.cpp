@@ -12,6 +12,23 @@ std::string LocationService::contactKey(const sip::Uri& uri) {
   return key;
 }
 
+std::string LocationService::pathKey(const sip::Peer& peer) {
+  if (peer.connectionId != 0) return "c" + std::to_string(peer.connectionId);
+  return std::string(sip::transportName(peer.transport)) + ":" + peer.address + ":" + std::to_string(peer.port);
+}
+
+void LocationService::indexPath(const Binding& b, int delta) {
+  auto& n = registeredPaths_[pathKey(b.path)];
+  n += delta;
+  if (n <= 0) registeredPaths_.erase(pathKey(b.path));
+}
+
+bool LocationService::isRegisteredPeer(const sip::Peer& peer) const {
+  return registeredPaths_.count(pathKey(peer)) > 0 ||
+         (peer.connectionId != 0 &&
+          registeredPaths_.count(pathKey(sip::Peer{peer.transport, peer.address, peer.port, 0})) > 0);
+}
+
 std::vector<Binding> LocationService::lookup(const std::string& aor, int64_t now) const {
   std::vector<Binding> out;
   auto it = byAor_.find(aor);
@@ -53,11 +70,13 @@ void LocationService::upsert(const Binding& b) {
   auto it = std::find_if(list.begin(), list.end(), same);
   if (it != list.end()) {
     if (auto old = sip::parseUri(it->contact)) aorByContactKey_.erase(contactKey(*old));
+    indexPath(*it, -1);
     *it = b;
   } else {
     list.push_back(b);
     ++count_;
   }
+  indexPath(b, +1);
   if (auto uri = sip::parseUri(b.contact)) aorByContactKey_[contactKey(*uri)] = b.aor;
 }
 
@@ -68,6 +87,7 @@ bool LocationService::remove(const std::string& aor, const std::string& contact)
   auto b = std::find_if(list.begin(), list.end(), [&](const Binding& x) { return x.contact == contact; });
   if (b == list.end()) return false;
   if (auto uri = sip::parseUri(b->contact)) aorByContactKey_.erase(contactKey(*uri));
+  indexPath(*b, -1);
   list.erase(b);
   --count_;
   if (list.empty()) byAor_.erase(it);
@@ -82,6 +102,7 @@ std::vector<Binding> LocationService::removeAll(const std::string& aor) {
   byAor_.erase(it);
   for (const auto& b : removed) {
     if (auto uri = sip::parseUri(b.contact)) aorByContactKey_.erase(contactKey(*uri));
+    indexPath(b, -1);
   }
   count_ -= removed.size();
   return removed;
@@ -106,6 +127,7 @@ std::vector<Binding> LocationService::purgeExpired(int64_t now) {
     for (auto b = list.begin(); b != list.end();) {
       if (b->expiresAt <= now) {
         if (auto uri = sip::parseUri(b->contact)) aorByContactKey_.erase(contactKey(*uri));
+        indexPath(*b, -1);
         expired.push_back(std::move(*b));
         b = list.erase(b);
         --count_;

@@ -36,6 +36,9 @@ class LocationService {
   // The binding whose Contact URI is `contactUri` (in-dialog requests target a Contact).
   std::optional<Binding> findByContact(const sip::Uri& contactUri, int64_t now) const;
   const Binding* find(const std::string& aor, const std::string& contact) const;
+  // Whether `peer` (a UDP address and port, or a stream connection) is the path of a live
+  // registration: a request from it comes from one of our users' devices.
+  bool isRegisteredPeer(const sip::Peer& peer) const;
 
   void upsert(const Binding& b);
   bool remove(const std::string& aor, const std::string& contact);
@@ -52,7 +55,11 @@ class LocationService {
   static std::string contactKey(const sip::Uri& uri);
 
   std::unordered_map<std::string, std::vector<Binding>> byAor_;
+  static std::string pathKey(const sip::Peer& peer);
+  void indexPath(const Binding& b, int delta);
+
   std::unordered_map<std::string, std::string> aorByContactKey_;
+  std::unordered_map<std::string, int> registeredPaths_;
   size_t count_ = 0;
 };
 

@@ -482,6 +482,25 @@ TEST_F(CoreTest, StrangersCannotRelayThroughUs) {
   EXPECT_FALSE(core_->pollResolve());
 }
 
+TEST_F(CoreTest, StrangersCannotUseInDialogRequestsToRelay) {
+  // A To tag and a Route to us do not make the Front End forward to an arbitrary address.
+  auto out = send(udpPeer(5999),
+                  "MESSAGE sip:victim@127.0.0.55:5060 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:5999;branch=z9hG4bKopen\r\n"
+                  "Route: <sip:127.0.0.1:5060;lr>\r\nMax-Forwards: 70\r\nFrom: <sip:eve@evil.test>;tag=1\r\n"
+                  "To: <sip:victim@example.org>;tag=2\r\nCall-ID: open\r\nCSeq: 5 MESSAGE\r\nContent-Length: 0\r\n\r\n");
+  EXPECT_TRUE(findResponse(out, 403));
+  EXPECT_FALSE(findRequest(out, "MESSAGE"));
+  // From a registered device the same request goes through (its dialog with a partner).
+  signIn("alice", "alice-pw", udpPeer(5071));
+  out = send(udpPeer(5071),
+             "MESSAGE sip:victim@127.0.0.55:5060 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:5071;branch=z9hG4bKok\r\n"
+             "Route: <sip:127.0.0.1:5060;lr>\r\nMax-Forwards: 70\r\nFrom: <sip:alice@parley.test>;tag=1\r\n"
+             "To: <sip:victim@example.org>;tag=2\r\nCall-ID: ok\r\nCSeq: 5 MESSAGE\r\nContent-Length: 0\r\n\r\n");
+  auto fwd = findRequest(out, "MESSAGE");
+  ASSERT_TRUE(fwd);
+  EXPECT_EQ(fwd->first.address, "127.0.0.55");
+}
+
 TEST_F(CoreTest, MaxForwardsZeroIs483) {
   signIn("bob", "bob-pw", udpPeer(5080));
   auto out = send(udpPeer(5070),

@@ -77,7 +77,8 @@ FrontendConfig parseFrontendConfig(const std::string& path, std::string text) {
     cfg.nonceLifetimeSeconds = static_cast<int>(auth->optInt("nonce_lifetime_s", 300, 10, 86400));
   }
   if (auto reg = root.child("registrar")) {
-    reg->rejectUnknownKeys({"min_expires", "max_expires", "default_expires"});
+    reg->rejectUnknownKeys({"min_expires", "max_expires", "default_expires", "group_commit_ms"});
+    cfg.groupCommitMs = static_cast<int>(reg->optInt("group_commit_ms", 1, 0, 1000));
     cfg.minExpires = static_cast<int>(reg->optInt("min_expires", 60, 1, 86400));
     cfg.maxExpires = static_cast<int>(reg->optInt("max_expires", 7200, cfg.minExpires, 604800));
     cfg.defaultExpires = static_cast<int>(reg->optInt("default_expires", 3600, cfg.minExpires, cfg.maxExpires));

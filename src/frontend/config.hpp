@@ -39,6 +39,9 @@ struct FrontendConfig {
   int minExpires = 60;
   int maxExpires = 7200;
   int defaultExpires = 3600;
+  // Answers to REGISTERs wait up to this long so that the registrations of several commit
+  // in one store transaction (0: commit before every answer).
+  int groupCommitMs = 1;
 
   // RFC 3263 resolution of other domains' servers: DNS servers ("addr[:port]"; empty: the
   // system's), and static names for labs and for partners without DNS.

@@ -89,7 +89,15 @@ void FrontendCore::restoreRegistrations(int64_t unixNow) {
   }
 }
 
-void FrontendCore::persist(const Binding& b) { sink_.saveBinding(b); }
+void FrontendCore::persist(const Binding& b) {
+  sink_.saveBinding(b);
+  durableWrites_ = true;
+}
+
+void FrontendCore::unpersist(const Binding& b) {
+  sink_.deleteBinding(b);
+  durableWrites_ = true;
+}
 
 std::optional<Outbound> FrontendCore::poll() {
   if (out_.empty()) return std::nullopt;
@@ -107,6 +115,7 @@ std::optional<ResolveRequest> FrontendCore::pollResolve() {
 
 void FrontendCore::onResolved(uint64_t token, const std::vector<ResolvedTarget>& targets,
                               const std::string& error, TimePoint now, int64_t unixNow) {
+  durableWrites_ = false;
   auto it = resolving_.find(token);
   if (it == resolving_.end()) return;
   PendingResolve pending = std::move(it->second);
@@ -140,6 +149,7 @@ std::optional<TimePoint> FrontendCore::nextDeadline() const {
 }
 
 void FrontendCore::onTimer(TimePoint now, int64_t unixNow) {
+  durableWrites_ = false;
   txn_.onTimer(now);
   drainTransactions(now, unixNow);
   for (auto& [id, f] : forwards_) {
@@ -151,17 +161,19 @@ void FrontendCore::onTimer(TimePoint now, int64_t unixNow) {
     }
   }
   drainTransactions(now, unixNow);
-  for (const Binding& b : location_.purgeExpired(unixNow)) sink_.deleteBinding(b);
+  for (const Binding& b : location_.purgeExpired(unixNow)) unpersist(b);
 }
 
 void FrontendCore::onSendFailed(const Outbound& o, TimePoint now, int64_t unixNow) {
+  durableWrites_ = false;
   if (o.client) txn_.onTransportError(o.client, now);
   if (o.server) txn_.onTransportError(o.server, now);
   drainTransactions(now, unixNow);
 }
 
 void FrontendCore::onConnectionClosed(uint64_t connectionId) {
-  for (const Binding& b : location_.removeByConnection(connectionId)) sink_.deleteBinding(b);
+  durableWrites_ = false;
+  for (const Binding& b : location_.removeByConnection(connectionId)) unpersist(b);
   for (auto it = connectionAliases_.begin(); it != connectionAliases_.end();) {
     it = it->second == connectionId ? connectionAliases_.erase(it) : std::next(it);
   }
@@ -169,6 +181,7 @@ void FrontendCore::onConnectionClosed(uint64_t connectionId) {
 
 void FrontendCore::onMessage(const sip::Peer& from, std::string_view bytes, TimePoint now,
                              int64_t unixNow) {
+  durableWrites_ = false;
   auto parsed = sip::parseMessage(bytes, limits_);
   if (!parsed) {
     ++stats_.malformed;
@@ -199,7 +212,7 @@ void FrontendCore::drainTransactions(TimePoint now, int64_t unixNow) {
               if (e.to.transport != sip::Transport::Tls) return std::string();
               auto n = serverNames_.find(aliasKey(e.to.address, e.to.port, e.to.transport));
               return n == serverNames_.end() ? std::string() : n->second;
-            }(), e.client, e.server});
+            }(), e.client, e.server, durableWrites_});
           } else if constexpr (std::is_same_v<E, sip::RequestReceived>) {
             onRequest(e.id, e.from, std::move(e.request), now, unixNow);
           } else if constexpr (std::is_same_v<E, sip::CancelReceived>) {
@@ -261,7 +274,7 @@ void FrontendCore::respondToUnparsable(const sip::Peer& from, std::string_view b
   std::string wire = "SIP/2.0 " + std::to_string(status) + " " + reason + "\r\n";
   for (const auto& h : copied) wire += h + "\r\n";
   wire += "Warning: " + warning(reason) + "\r\nContent-Length: 0\r\n\r\n";
-  out_.push_back(Outbound{from, std::move(wire), {}, {}, {}});
+  out_.push_back(Outbound{from, std::move(wire), {}, {}, {}, false});
 }
 
 // RFC 3261 §20.43: "399 <agent> "<text>"", the text a quoted-string (no raw quotes or
@@ -578,7 +591,7 @@ void FrontendCore::handleRegister(sip::ServerTransactionId st, const sip::Peer& 
       respond(st, req, 400, "Contact * needs Expires: 0 and no other contact", now);
       return;
     }
-    for (const Binding& b : location_.removeAll(aor)) sink_.deleteBinding(b);
+    for (const Binding& b : location_.removeAll(aor)) unpersist(b);
   } else {
     auto contacts = req.contacts();
     if (!contacts) {
@@ -608,7 +621,7 @@ void FrontendCore::handleRegister(sip::ServerTransactionId st, const sip::Peer& 
         if (existing) {
           Binding gone = *existing;
           location_.remove(aor, contactUri);
-          sink_.deleteBinding(gone);
+          unpersist(gone);
         }
         continue;
       }

@@ -32,6 +32,9 @@ struct Outbound {
   // The transaction that sent it, so a failed send can be reported (onSendFailed).
   sip::ClientTransactionId client;
   sip::ServerTransactionId server;
+  // An answer to a request whose registration changes must be in the store before it
+  // leaves (RegistrationSink writes are committed by the shell first).
+  bool afterCommit = false;
 };
 
 // A name the core needs resolved (RFC 3263) before it can forward; the shell answers with
@@ -142,6 +145,7 @@ class FrontendCore {
   std::string recordRouteFor(sip::Transport t) const;
   void rememberConnection(const sip::Peer& from, const sip::Message& req);
   void persist(const Binding& b);
+  void unpersist(const Binding& b);
 
   const FrontendConfig& cfg_;
   std::string domain_;
@@ -161,6 +165,7 @@ class FrontendCore {
   std::unordered_map<std::string, uint64_t> connectionAliases_;
   std::string localTag_;
   std::vector<uint64_t> keep_;
+  bool durableWrites_ = false;  // the input being handled changed registrations
 
   struct PendingResolve {
     sip::ServerTransactionId server;  // 0: a stateless forward

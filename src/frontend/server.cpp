@@ -86,7 +86,6 @@ struct FrontendServer::Impl {
   }
 
   void flush() {
-    directory.commitPending();
     while (auto r = core.pollResolve()) {
       resolver.resolve(r->uri, [this, token = r->token, name = r->uri.host](Result<std::vector<net::SipTarget>> found) {
         std::vector<ResolvedTarget> targets;
@@ -102,21 +101,46 @@ struct FrontendServer::Impl {
       });
     }
     while (auto o = core.poll()) {
-      Outbound meta{o->to, {}, {}, o->client, o->server};
-      net::SendOptions options;
-      options.serverName = o->serverName;
-      transport.send(o->to, std::move(o->bytes), options, [this, meta](Result<uint64_t> sent) {
-        if (!sent) {
-          log->info("cannot send to {} {}:{}: {}", sip::transportName(meta.to.transport), meta.to.address,
-                    meta.to.port, sent.error().message);
-          core.onSendFailed(meta, SteadyClock::now(), unixNow());
-          flush();
-        }
+      if (o->afterCommit) {
+        held.push_back(std::move(*o));
+      } else {
+        send(std::move(*o));
+      }
+    }
+    // Group commit: answers that report registration changes leave once those changes are
+    // in the store; waiting a little lets many REGISTERs share one transaction.
+    if (held.empty() || cfg.groupCommitMs == 0 || directory.pendingWrites() >= kMaxGroup) {
+      commitAndRelease();
+    } else if (!commitArmed) {
+      commitArmed = true;
+      commitTimer.expires_after(std::chrono::milliseconds(cfg.groupCommitMs));
+      commitTimer.async_wait([this](const boost::system::error_code& ec) {
+        commitArmed = false;
+        if (!ec) commitAndRelease();
       });
     }
     for (uint64_t id : core.takeConnectionsToKeep()) transport.setKeepAlive(id, true);
     auto next = core.nextDeadline();
     if (next && *next < armedAt) arm(*next);
+  }
+
+  void commitAndRelease() {
+    directory.commitPending();
+    for (auto& o : std::exchange(held, {})) send(std::move(o));
+  }
+
+  void send(Outbound o) {
+    Outbound meta{o.to, {}, {}, o.client, o.server, false};
+    net::SendOptions options;
+    options.serverName = std::move(o.serverName);
+    transport.send(o.to, std::move(o.bytes), options, [this, meta](Result<uint64_t> sent) {
+      if (!sent) {
+        log->info("cannot send to {} {}:{}: {}", sip::transportName(meta.to.transport), meta.to.address,
+                  meta.to.port, sent.error().message);
+        core.onSendFailed(meta, SteadyClock::now(), unixNow());
+        flush();
+      }
+    });
   }
 
   void arm(TimePoint at) {
@@ -143,6 +167,10 @@ struct FrontendServer::Impl {
   boost::asio::steady_timer timer;
   TimePoint armedAt = TimePoint::max();
   bool flushPosted = false;
+  std::vector<Outbound> held;  // answers waiting for their registrations to commit
+  boost::asio::steady_timer commitTimer{io};
+  bool commitArmed = false;
+  static constexpr size_t kMaxGroup = 64;
   std::shared_ptr<spdlog::logger> log;
 };
 
@@ -154,7 +182,8 @@ FrontendServer::~FrontendServer() = default;
 void FrontendServer::start() { impl_->start(); }
 
 void FrontendServer::stop() {
-  impl_->directory.commitPending();
+  impl_->commitAndRelease();
+  impl_->commitTimer.cancel();
   impl_->timer.cancel();
   impl_->transport.stop();
 }

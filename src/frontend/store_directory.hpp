@@ -29,6 +29,7 @@ class StoreDirectory final : public UserDirectory, public RegistrationSink {
   // the messages that are ready, then commit in one transaction before any answer leaves
   // (group commit). A 200 to REGISTER is therefore never sent for a binding a crash loses.
   void commitPending();
+  size_t pendingWrites() const noexcept { return pending_.size(); }
 
  private:
   std::optional<UserRecord> toRecord(const std::optional<store::User>& user);

@@ -215,6 +215,18 @@ TEST_F(CoreTest, RegisterIsChallengedThenAccepted) {
   EXPECT_EQ(sink_.saved.size(), 1u);  // written through to the store
 }
 
+TEST_F(CoreTest, AnswersToRegistrationChangesWaitForTheStore) {
+  auto first = send(udpPeer(5070), registerText("alice", 5070, 1));
+  ASSERT_EQ(first.size(), 1u);
+  EXPECT_FALSE(first[0].afterCommit);  // a challenge changes nothing
+  std::string wwwAuth(*findResponse(first, 401)->header(sip::HeaderId::WwwAuthenticate));
+  auto second = send(udpPeer(5070), registerText("alice", 5070, 2,
+                                                 authorization(wwwAuth, "alice", "alice-pw", "REGISTER", "sip:parley.test", "00000001")));
+  ASSERT_EQ(second.size(), 1u);
+  EXPECT_EQ(parse(second[0]).status(), 200);
+  EXPECT_TRUE(second[0].afterCommit);  // the shell commits the binding before sending
+}
+
 TEST_F(CoreTest, WrongPasswordNeverRegisters) {
   auto first = send(udpPeer(5070), registerText("alice", 5070, 1));
   std::string wwwAuth(*findResponse(first, 401)->header(sip::HeaderId::WwwAuthenticate));

@@ -35,6 +35,7 @@ cat > "$dev/frontend.json" <<JSON
     {"transport": "tcp", "address": "127.0.0.1", "port": 5060}
   ],
   "tls": {"certificate": "$dev/certs/pool.crt", "private_key": "$dev/certs/pool.key"},
+  "auth": {"algorithms": ["MD5"]},
   "log_level": "info"
 }
 JSON
@@ -49,6 +50,8 @@ Sign in with baresip: make a config dir per user, e.g. ~/.baresip-alice, holding
   accounts:  <sip:alice@$domain;transport=tls>;auth_pass=alice-demo-pw;outbound="sip:127.0.0.1:5061;transport=tls";regint=600
 then: baresip -f ~/.baresip-alice      and dial: /dial sip:bob@$domain
 linphone-cli works the same way: proxy sip:127.0.0.1:5061;transport=tls, identity sip:alice@$domain.
+Digest: this lab offers MD5 only, because baresip 1.0 (libre) and sipp 3.6 answer nothing
+else; production configs offer SHA-256 first (auth.algorithms, docs/admin-guide.md).
 Who is signed in: $bin/tools/parleyctl/parleyctl --store $store registrations
 
 TXT

@@ -48,7 +48,7 @@ if [ -z "$SERVERS" ]; then
   SERVERS="kamailio"
   [ -x "$PARLEY_FRONTEND" ] && [ -x "$PARLEYCTL" ] && SERVERS="parley kamailio"
 fi
-AUTH_USERS="${BENCH_AUTH_USERS:-200}"   # distinct users in the digest rows (parleyctl adds them one by one)
+AUTH_USERS="${BENCH_AUTH_USERS:-200}"   # distinct users in the digest rows (parleyctl user import)
 REG_LIMIT="${BENCH_REG_LIMIT:-100}"     # outstanding registrations in the top phase
 CALL_LIMIT="${BENCH_CALL_LIMIT:-50}"    # outstanding calls in the top phase (UDP drops above)
 TOP_RATE="${BENCH_TOP_RATE:-100000}"
@@ -244,9 +244,9 @@ if [[ " $ROWS " == *" mem "* ]]; then
     printf 'SEQUENTIAL\nzz-unknown-probe\n' >"$WORK/mem_probe.csv"
     read -r ok _ < <(load "mem-probe-$kind" "$kind-mem" udp reg_noauth.xml 1 1 2 -inf "$WORK/mem_probe.csv" -m 1)
     if [ "${ok:-0}" -lt 1 ]; then
-      n=${BENCH_MEM_FALLBACK_USERS:-$([ "$QUICK" = 1 ] && echo 300 || echo 2000)}
-      NOTE[mem.$kind]="no-auth mode refuses users not in the store: $n users added with parleyctl (one process each), not $MEM_USERS; "
-      log "mem $kind: unknown users refused in no-auth mode; adding $n users with parleyctl (slow)"
+      # No-auth mode still answers 404 for users not in the store: import them all first.
+      NOTE[mem.$kind]="users not in the store are refused even without auth: $n users imported with parleyctl user import; "
+      log "mem $kind: unknown users refused in no-auth mode; importing $n users with parleyctl"
       server_down "$kind-mem"
       head -n $((n + 1)) "$WORK/mem_users.csv" >"$WORK/mem_users_$kind.csv"; csv="$WORK/mem_users_$kind.csv"
       tail -n +2 "$csv" | awk '{print $1, "pw-" $1}' >"$WORK/mem_users_$kind.txt"

@@ -44,6 +44,10 @@ store::Store openExisting(const std::string& path) {
   return store::Store::open(path);
 }
 
+// Enough for the users active at once on a busy pool member; beyond it, a miss costs one
+// indexed SQLite read, and memory per registered user stays small.
+constexpr size_t kUserCacheSize = 8192;
+
 }  // namespace
 
 StoreDirectory::StoreDirectory(const std::string& path, std::string serverName)
@@ -81,7 +85,7 @@ std::optional<UserRecord> StoreDirectory::findUser(const std::string& aor) {
   dropCacheIfStale();
   auto it = userCache_.find(aor);
   if (it != userCache_.end()) return it->second;
-  if (userCache_.size() > 200000) userCache_.clear();  // bounded: unknown names are cached too
+  if (userCache_.size() >= kUserCacheSize) userCache_.clear();  // bounded: unknown names are cached too
   return userCache_.emplace(aor, toRecord(store_.users().find(aor))).first->second;
 }
 
@@ -89,7 +93,7 @@ std::optional<UserRecord> StoreDirectory::findByLine(const std::string& telUri) 
   dropCacheIfStale();
   auto it = userCache_.find(telUri);
   if (it != userCache_.end()) return it->second;
-  if (userCache_.size() > 200000) userCache_.clear();
+  if (userCache_.size() >= kUserCacheSize) userCache_.clear();
   return userCache_.emplace(telUri, toRecord(store_.users().findByLineUri(telUri))).first->second;
 }
 

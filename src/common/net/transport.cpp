@@ -40,7 +40,9 @@ std::string_view closeReasonName(CloseReason r) noexcept {
 namespace {
 
 constexpr size_t kReadChunk = 16 * 1024;
-constexpr size_t kMaxUdpPayload = 65507;  // 65535 - 8 (UDP) - 20 (IPv4 header)
+constexpr size_t kMaxUdpPayload = 65507;
+// Datagrams read per reactor wake-up before the loop turns to other work.
+constexpr int kUdpBurst = 32;  // 65535 - 8 (UDP) - 20 (IPv4 header)
 constexpr size_t kMaxGather = 64;         // queued messages written with one call
 
 // Canonical numeric form (IPv4-mapped IPv6 unwrapped), so connection lookups match however
@@ -283,6 +285,8 @@ struct SipTransport::Impl : std::enable_shared_from_this<SipTransport::Impl> {
     u->socket.open(ep.protocol(), ec);
     if (!ec && addr->is_v6()) u->socket.set_option(asio::ip::v6_only(true), ec);
     if (!ec) u->socket.bind(ep, ec);
+    // Synchronous reads and writes below must never block the event loop.
+    if (!ec) u->socket.non_blocking(true, ec);
     if (ec) return makeError(0, "cannot bind " + where + ": " + ec.message());
     u->v6 = addr->is_v6();
     setDscp(u->socket, u->v6, config.dscp);
@@ -347,8 +351,16 @@ struct SipTransport::Impl : std::enable_shared_from_this<SipTransport::Impl> {
         [self = shared_from_this(), u](const error_code& ec, size_t n) {
           if (self->stopped || ec == asio::error::operation_aborted) return;
           if (!ec) self->onDatagram(*u, n);
+          // Under load more datagrams are already queued: read them now, without a trip
+          // through the reactor for each (bounded, so streams and timers get their turn).
+          for (int i = 0; i < kUdpBurst && !self->stopped; ++i) {
+            error_code more;
+            size_t m = u->socket.receive_from(asio::buffer(u->buffer), u->sender, 0, more);
+            if (more == asio::error::would_block || more == asio::error::try_again) break;
+            if (!more) self->onDatagram(*u, m);
+          }
           // Other errors (an ICMP error queued on the socket) concern one datagram only.
-          self->receive(u);
+          if (!self->stopped) self->receive(u);
         });
   }
 
@@ -387,6 +399,21 @@ struct SipTransport::Impl : std::enable_shared_from_this<SipTransport::Impl> {
     if (!from) {
       return fail(std::move(done), 503,
                   std::string("no UDP listener for ") + (addr->is_v6() ? "IPv6" : "IPv4"));
+    }
+    // A datagram socket almost always takes the datagram at once: send it now and use the
+    // reactor only when the socket buffer is full.
+    {
+      error_code ec;
+      size_t n = from->socket.send_to(asio::buffer(bytes), udp::endpoint(*addr, to.port), 0, ec);
+      if (!ec) {
+        stats.bytesSent += n;
+        ++stats.messagesSent;
+        return succeed(std::move(done), 0);
+      }
+      if (ec != asio::error::would_block && ec != asio::error::try_again) {
+        return fail(std::move(done), 503,
+                    "UDP send to " + endpointText(to.address, to.port) + ": " + ec.message());
+      }
     }
     auto buf = std::make_shared<std::string>(std::move(bytes));
     from->socket.async_send_to(

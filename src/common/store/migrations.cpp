@@ -137,9 +137,27 @@ constexpr std::string_view kSchemaV2 = R"sql(
 CREATE INDEX registrations_by_aor ON registrations(aor, expires_at);
 )sql";
 
-constexpr std::array<Migration, 2> kMigrations{{
+// Version 3: the relay secrets every Edge of the pool shares with the Front Ends (TURN
+// REST-style relay credentials; see relay_secrets.hpp). `secret` is the HMAC key as text
+// (64 hex digits of 32 random bytes), so an administrator can give it to a TURN client
+// (turnutils_uclient -W) in a test. A secret signs from not_before; not_after is its
+// retirement (NULL: none scheduled), set by a rotation to the rotation time plus the
+// overlap, after which nothing verifies with it and it can be purged.
+constexpr std::string_view kSchemaV3 = R"sql(
+CREATE TABLE relay_secrets (
+  id         INTEGER PRIMARY KEY,
+  secret     TEXT NOT NULL UNIQUE CHECK (length(secret) >= 32),
+  created_at INTEGER NOT NULL,
+  not_before INTEGER NOT NULL,
+  not_after  INTEGER CHECK (not_after IS NULL OR not_after >= not_before)
+);
+CREATE INDEX relay_secrets_by_retirement ON relay_secrets(not_after);
+)sql";
+
+constexpr std::array<Migration, 3> kMigrations{{
     {1, "topology, users, client policies, registrations", kSchemaV1},
     {2, "registrations: index by AOR", kSchemaV2},
+    {3, "relay secrets shared by Edge pools and Front Ends", kSchemaV3},
 }};
 
 bool tableExists(Database& db, std::string_view name) {

@@ -16,6 +16,7 @@ struct Store::Impl {
   RegistrationRepository registrations{ctx};
   TopologyRepository topology{ctx};
   PolicyRepository policies{ctx};
+  RelaySecretRepository relaySecrets{ctx};
 };
 
 Store Store::open(const std::string& path, const OpenOptions& options) {
@@ -40,6 +41,7 @@ UserRepository& Store::users() noexcept { return impl_->users; }
 RegistrationRepository& Store::registrations() noexcept { return impl_->registrations; }
 TopologyRepository& Store::topology() noexcept { return impl_->topology; }
 PolicyRepository& Store::policies() noexcept { return impl_->policies; }
+RelaySecretRepository& Store::relaySecrets() noexcept { return impl_->relaySecrets; }
 
 void Store::transaction(const std::function<void()>& fn) {
   Transaction tx(impl_->ctx.db);

@@ -21,6 +21,7 @@
 #include "common/store/error.hpp"
 #include "common/store/policies.hpp"
 #include "common/store/registrations.hpp"
+#include "common/store/relay_secrets.hpp"
 #include "common/store/topology.hpp"
 #include "common/store/users.hpp"
 
@@ -64,6 +65,7 @@ class Store {
   RegistrationRepository& registrations() noexcept;
   TopologyRepository& topology() noexcept;
   PolicyRepository& policies() noexcept;
+  RelaySecretRepository& relaySecrets() noexcept;
 
   // Runs `fn` in one transaction: all of its repository writes commit together, or none
   // does if it throws (the exception propagates).

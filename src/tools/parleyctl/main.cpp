@@ -101,6 +101,15 @@ int main(int argc, char** argv) {
   std::string regAor;
   regs->add_option("--user", regAor, "only this user's registrations");
 
+  // edge
+  auto* edge = app.add_subcommand("edge", "Edge pools: relay secrets");
+  auto* edgeSecret = edge->add_subcommand("secret", "the secret Front Ends sign relay credentials with");
+  int64_t overlapHours = 8;
+  auto* edgeSecretRotate = edgeSecret->add_subcommand("rotate", "add a new relay secret; earlier ones retire after the overlap");
+  edgeSecretRotate->add_option("--overlap-hours", overlapHours, "hours the old secrets still verify (default 8, the credential lifetime; 0: at once)")
+      ->check(CLI::Range(int64_t{0}, int64_t{24 * 366}));
+  auto* edgeSecretList = edgeSecret->add_subcommand("list", "relay secrets: ids, dates, state (never the secret)");
+
   // cert
   auto* cert = app.add_subcommand("cert", "certificates");
   std::string certDir;
@@ -115,11 +124,18 @@ int main(int argc, char** argv) {
   inspectSip->add_option("file", file)->required();
   auto* inspectSdp = inspect->add_subcommand("sdp", "parse an SDP description; exit 0 if valid");
   inspectSdp->add_option("file", file)->required();
+  parley::tools::StunCredentials stunCredentials;
+  auto* inspectStun = inspect->add_subcommand(
+      "stun", "decode a STUN/TURN message (hex or binary); exit 0 if it decodes and its checks pass");
+  inspectStun->add_option("file", file)->required();
+  inspectStun->add_option("--username", stunCredentials.username, "long-term username (default: the message's USERNAME)");
+  inspectStun->add_option("--realm", stunCredentials.realm, "realm: long-term credentials; without it, short-term");
+  inspectStun->add_option("--password", stunCredentials.password, "password to verify MESSAGE-INTEGRITY(-SHA256)");
 
   CLI11_PARSE(app, argc, argv);
   // An unknown word is reported by CLI11 by name ("not expected: frobnicate"); a missing
   // command is reported here, naming what could follow.
-  for (auto* group : {&app, topology, user, cert, inspect}) {
+  for (auto* group : {&app, topology, user, cert, inspect, edge, edgeSecret}) {
     if ((group == &app || group->parsed()) && group->get_subcommands().empty() && group != regs) {
       std::string names;
       for (const auto* sub : group->get_subcommands({})) names += (names.empty() ? "" : ", ") + sub->get_name();
@@ -132,6 +148,9 @@ int main(int argc, char** argv) {
   try {
     if (inspectSip->parsed()) return parley::tools::inspectSipFile(file, std::cout, std::cerr);
     if (inspectSdp->parsed()) return parley::tools::inspectSdpFile(file, std::cout, std::cerr);
+    if (inspectStun->parsed()) {
+      return parley::tools::inspectStunFile(file, stunCredentials, std::cout, std::cerr);
+    }
 
     if (certDev->parsed() && !pool.empty()) {
       parley::tools::writeDevCertificates({.dir = certDir, .poolFqdn = pool});
@@ -273,6 +292,57 @@ int main(int argc, char** argv) {
                     isoTime(r.expiresAt).c_str(), static_cast<long long>(r.expiresAt - now));
       }
       std::printf("%zu registration(s)\n", list.size());
+      return 0;
+    }
+    if (edgeSecretRotate->parsed()) {
+      int64_t now = parley::unixNow();
+      auto& secrets = store.relaySecrets();
+      parley::store::RelaySecretRotation r;
+      size_t purged = 0;
+      store.transaction([&] {
+        purged = secrets.purgeRetired(now);
+        r = secrets.rotate(now, std::chrono::hours(overlapHours));
+      });
+      std::printf("relay secret %lld added: Front Ends sign relay credentials with it from %s\n",
+                  static_cast<long long>(r.added.id), isoTime(r.added.notBefore).c_str());
+      if (!r.retiring.empty()) {
+        std::string ids;
+        for (int64_t id : r.retiring) ids += (ids.empty() ? "" : ", ") + std::to_string(id);
+        if (overlapHours == 0) {
+          std::printf("relay secret(s) %s retired now\n", ids.c_str());
+        } else {
+          std::printf("relay secret(s) %s verify until %s, then retire\n", ids.c_str(), isoTime(*r.retireAt).c_str());
+        }
+        if (overlapHours < 8) {
+          std::fprintf(stderr, "parleyctl: note: relay credentials are valid 8 hours; those signed before now stop "
+                               "working at %s and clients must fetch new ones\n", isoTime(*r.retireAt).c_str());
+        }
+      }
+      if (purged > 0) std::printf("removed %zu retired relay secret(s)\n", purged);
+      return 0;
+    }
+    if (edgeSecretList->parsed()) {
+      int64_t now = parley::unixNow();
+      auto all = store.relaySecrets().listAll();
+      if (all.empty()) return fail("no relay secret in " + storePath + " (create one with `parleyctl edge secret rotate`)");
+      // The signing secret: the newest one that has started and is not retired (listAll is newest first).
+      int64_t signing = 0;
+      for (const auto& s : all) {
+        if (s.notBefore <= now && !s.retiredAt(now)) {
+          signing = s.id;
+          break;
+        }
+      }
+      std::printf("%-6s %-22s %-22s %-22s %s\n", "ID", "CREATED", "SIGNS FROM", "RETIRES", "STATE");
+      for (const auto& s : all) {
+        const char* state = s.retiredAt(now)      ? "retired (verifies nothing)"
+                            : s.id == signing     ? "active (signs and verifies)"
+                            : s.notBefore > now   ? "pending (verifies; signs later)"
+                            : s.notAfter          ? "retiring (verifies only)"
+                                                  : "active (verifies only)";
+        std::printf("%-6lld %-22s %-22s %-22s %s\n", static_cast<long long>(s.id), isoTime(s.createdAt).c_str(),
+                    isoTime(s.notBefore).c_str(), s.notAfter ? isoTime(*s.notAfter).c_str() : "-", state);
+      }
       return 0;
     }
   } catch (const std::exception& e) {

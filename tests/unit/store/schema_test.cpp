@@ -73,7 +73,8 @@ TEST_F(StoreTest, UpgradesAnOlderStore) {
   store_.topology().init("example.com");
   {
     Database db = Database::open(path(), {});
-    db.exec("DROP INDEX registrations_by_aor; DELETE FROM schema_version WHERE version > 1");
+    db.exec("DROP INDEX registrations_by_aor; DROP TABLE relay_secrets; "
+            "DELETE FROM schema_version WHERE version > 1");
   }
   EXPECT_EQ(scalar(path(), "SELECT max(version) FROM schema_version"), 1);
   store_ = reopen();

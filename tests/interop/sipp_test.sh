@@ -45,10 +45,10 @@ probe_sipp() {
   local a1="$1" a2="$2" port name="probe-$1-$2" pid rc
   port=$(free_port) || return 1
   start_bg "$name-uas" "$SIPP" -sf "$SIPP_DIR/probe_uas_challenge.xml" -i 127.0.0.1 -p "$port" \
-    -m 1 -nostdin -timeout 8s -key alg1 "$a1" -key alg2 "$a2" -key domain "$DOMAIN"
+    -m 1 -nostdin -timeout 15s -key alg1 "$a1" -key alg2 "$a2" -key domain "$DOMAIN"
   pid=$LAST_PID
   wait_listen udp "$port" 5 "$pid" || { echo "probe UAS did not start"; return 1; }
-  SUT_UDP=$port SIPP_TIMEOUT=5 sipp_run "$name" udp alice register.xml -m 1 -key expires 60
+  SUT_UDP=$port SIPP_TIMEOUT=15 sipp_run "$name" udp alice register.xml -m 1 -key expires 60
   rc=$?
   wait_bg "$pid" 5 >/dev/null
   if [ "$rc" -eq 0 ]; then
@@ -91,6 +91,8 @@ expect_sipp() {
   if [ "$rc" -eq 0 ]; then pass "$check"; else fail "$check" "sipp exit $rc: $(sipp_why "$name")"; fi
 }
 
+# Hold times are generous: on a loaded 2-core CI machine the caller's sipp, stunnel and the
+# digest round trip can take seconds before the INVITE reaches the callee.
 # callee_start NAME TR USER OOC_SCENARIO HOLD_MS: USER signs in with a sipp that handles
 # the server's requests with OOC_SCENARIO, and signs out after HOLD_MS. Waits (bounded) for
 # the 200 to the REGISTER. Sets CALLEE_PID.
@@ -120,7 +122,7 @@ for tr in $TRANSPORTS; do
   fi
   # A wrong password must not get in.
   sipp_run "$tr-register-badpw" "$tr" alice register.xml -m 1 -key expires 300 -ap wrong-password \
-    -timeout 6s
+    -timeout 15s
   rc=$?
   if [ "$rc" -ne 0 ] && ! msg_has "$tr-register-badpw" '^SIP/2.0 200'; then
     pass "$T: REGISTER with a wrong password is refused"
@@ -133,7 +135,7 @@ for tr in $TRANSPORTS; do
   expect_sipp "$T: OPTIONS to the server answered 200" "$tr-options" $?
 
   # A call alice -> bob through the proxy
-  if callee_start "$tr-bob-call" "$tr" bob uas_call.xml 4000; then
+  if callee_start "$tr-bob-call" "$tr" bob uas_call.xml 10000; then
     # Checked while bob's sipp is connected: over TLS/TCP parley drops a binding when the
     # connection it came over closes (a sipp that registered and exited is gone at once).
     if [ "$SUT" = parley ]; then
@@ -165,7 +167,7 @@ for tr in $TRANSPORTS; do
   fi
 
   # CANCEL while ringing -> 487
-  if callee_start "$tr-bob-cancel" "$tr" bob uas_cancel.xml 4000; then
+  if callee_start "$tr-bob-cancel" "$tr" bob uas_cancel.xml 10000; then
     SIPP_AUTH_URI="bob@$DOMAIN" sipp_run "$tr-cancel" "$tr" alice uac_cancel.xml -m 1 -key callee bob
     expect_sipp "$T: call cancelled while ringing: 200 to CANCEL, 487, ACK" "$tr-cancel" $?
     callee_finish
@@ -194,7 +196,7 @@ for tr in $TRANSPORTS; do
   expect_sipp "$T: call to an unknown user: 404" "$tr-call-404" $?
 
   # MESSAGE alice -> bob, 200 from bob's UAS
-  if callee_start "$tr-bob-msg" "$tr" bob uas_message.xml 2500; then
+  if callee_start "$tr-bob-msg" "$tr" bob uas_message.xml 8000; then
     SIPP_AUTH_URI="bob@$DOMAIN" sipp_run "$tr-message" "$tr" alice uac_message.xml -m 1 -key callee bob
     expect_sipp "$T: MESSAGE alice->bob: 407, MESSAGE, 200 from bob" "$tr-message" $?
     callee_finish

@@ -9,6 +9,7 @@
 #include "common/sdp/attributes.hpp"
 #include "common/sdp/sdp.hpp"
 #include "tools/parleyctl/inspect.hpp"
+#include "tools/parleyctl/input_file.hpp"
 
 namespace parley::tools {
 
@@ -268,25 +269,9 @@ json sessionJson(const sdp::SessionDescription& s) {
 }  // namespace
 
 int inspectSdpFile(const std::string& path, std::ostream& out, std::ostream& err) {
-  std::error_code ec;
-  if (std::filesystem::is_directory(path, ec)) {
-    err << "cannot read " << path << ": it is a directory\n";
-    return 2;
-  }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    err << "cannot read " << path << "\n";
-    return 2;
-  }
-  std::string bytes;
-  char buf[4096];
-  while (in.read(buf, sizeof buf) || in.gcount() > 0) {
-    bytes.append(buf, static_cast<size_t>(in.gcount()));
-  }
-  if (in.bad()) {
-    err << "cannot read " << path << "\n";
-    return 2;
-  }
+  auto file = readInputFile(path, err);
+  if (!file) return 2;
+  const std::string& bytes = *file;
   auto parsed = sdp::parseSdp(bytes);
   if (!parsed) {
     out << "rejected: " << parsed.error().code << " " << parsed.error().message << "\n";

@@ -9,6 +9,7 @@
 #include "common/sip/parser.hpp"
 #include "common/sip/validate.hpp"
 #include "tools/parleyctl/inspect.hpp"
+#include "tools/parleyctl/input_file.hpp"
 
 namespace parley::tools {
 
@@ -145,21 +146,9 @@ void print(std::ostream& out, const json& j) {
 }  // namespace
 
 int inspectSipFile(const std::string& path, std::ostream& out, std::ostream& err) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    err << "cannot read " << path << '\n';
-    return 2;
-  }
-  // Read in blocks: istreambuf_iterator trips GCC 12's -Wnull-dereference.
-  std::string bytes;
-  char block[8192];
-  while (in.read(block, sizeof block) || in.gcount() > 0) {
-    bytes.append(block, static_cast<size_t>(in.gcount()));
-  }
-  if (in.bad()) {
-    err << "cannot read " << path << '\n';
-    return 2;
-  }
+  auto file = readInputFile(path, err);
+  if (!file) return 2;
+  const std::string& bytes = *file;
   json j;
   j["file"] = path;
   j["size"] = bytes.size();

@@ -13,6 +13,7 @@
 #include "common/stun/integrity.hpp"
 #include "common/stun/message.hpp"
 #include "tools/parleyctl/inspect.hpp"
+#include "tools/parleyctl/input_file.hpp"
 
 namespace parley::tools {
 
@@ -209,25 +210,9 @@ Input classify(const std::string& raw) {
 
 int inspectStunFile(const std::string& path, const StunCredentials& credentials,
                     std::ostream& out, std::ostream& err) {
-  std::error_code ec;
-  if (std::filesystem::is_directory(path, ec)) {
-    err << "cannot read " << path << ": it is a directory\n";
-    return 2;
-  }
-  std::ifstream file(path, std::ios::binary);
-  if (!file) {
-    err << "cannot read " << path << "\n";
-    return 2;
-  }
-  std::string raw;
-  char buf[4096];
-  while (file.read(buf, sizeof buf) || file.gcount() > 0) {
-    raw.append(buf, static_cast<size_t>(file.gcount()));
-  }
-  if (file.bad()) {
-    err << "cannot read " << path << "\n";
-    return 2;
-  }
+  auto file = readInputFile(path, err);
+  if (!file) return 2;
+  const std::string& raw = *file;
 
   Input in = classify(raw);
   if (!in.error.empty()) {

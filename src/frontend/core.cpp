@@ -256,7 +256,7 @@ void FrontendCore::respondToUnparsable(const sip::Peer& from, std::string_view b
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
     if (line.empty()) break;
     size_t colon = line.find(':');
-    if (colon == std::string_view::npos || pos == 0) continue;
+    if (colon == std::string_view::npos) continue;  // the request line, or junk
     auto id = sip::headerIdFromName(trim(line.substr(0, colon)));
     if (id == sip::HeaderId::Via || id == sip::HeaderId::From || id == sip::HeaderId::To ||
         id == sip::HeaderId::CallId || id == sip::HeaderId::CSeq) {
@@ -449,7 +449,6 @@ void FrontendCore::onRequest(sip::ServerTransactionId st, const sip::Peer& from,
 
   // A new request. Our own users must prove who they are before we act for them.
   auto fromHeader = req.from();
-  std::string fromAor = fromHeader ? fromHeader->uri.addressOfRecord() : std::string();
   if (cfg_.authRequired && fromHeader && fromHeader->uri.isSip() && isOurDomain(fromHeader->uri.host)) {
     if (!authenticate(st, req, /*proxyAuth=*/true, sip::unescape(fromHeader->uri.user).value_or(fromHeader->uri.user), now, unixNow)) return;
   } else if (!(ruri.isSip() && (isOurDomain(stripBrackets(ruri.host)) || isOurs(ruri))) &&

@@ -17,10 +17,15 @@ std::string LocationService::pathKey(const sip::Peer& peer) {
   return std::string(sip::transportName(peer.transport)) + ":" + peer.address + ":" + std::to_string(peer.port);
 }
 
-void LocationService::indexPath(const Binding& b, int delta) {
-  auto& n = registeredPaths_[pathKey(b.path)];
-  n += delta;
-  if (n <= 0) registeredPaths_.erase(pathKey(b.path));
+void LocationService::index(const Binding& b) {
+  ++registeredPaths_[pathKey(b.path)];
+  if (auto uri = sip::parseUri(b.contact)) byContactKey_[contactKey(*uri)] = {b.aor, b.contact};
+}
+
+void LocationService::unindex(const Binding& b) {
+  auto p = registeredPaths_.find(pathKey(b.path));
+  if (p != registeredPaths_.end() && --p->second <= 0) registeredPaths_.erase(p);
+  if (auto uri = sip::parseUri(b.contact)) byContactKey_.erase(contactKey(*uri));
 }
 
 bool LocationService::isRegisteredPeer(const sip::Peer& peer) const {
@@ -41,15 +46,11 @@ std::vector<Binding> LocationService::lookup(const std::string& aor, int64_t now
 }
 
 std::optional<Binding> LocationService::findByContact(const sip::Uri& contactUri, int64_t now) const {
-  auto k = aorByContactKey_.find(contactKey(contactUri));
-  if (k == aorByContactKey_.end()) return std::nullopt;
-  auto it = byAor_.find(k->second);
-  if (it == byAor_.end()) return std::nullopt;
-  for (const auto& b : it->second) {
-    auto parsed = sip::parseUri(b.contact);
-    if (b.expiresAt > now && parsed && contactKey(*parsed) == k->first) return b;
-  }
-  return std::nullopt;
+  auto k = byContactKey_.find(contactKey(contactUri));
+  if (k == byContactKey_.end()) return std::nullopt;
+  const Binding* b = find(k->second.first, k->second.second);
+  if (b == nullptr || b->expiresAt <= now) return std::nullopt;
+  return *b;
 }
 
 const Binding* LocationService::find(const std::string& aor, const std::string& contact) const {
@@ -69,15 +70,13 @@ void LocationService::upsert(const Binding& b) {
   };
   auto it = std::find_if(list.begin(), list.end(), same);
   if (it != list.end()) {
-    if (auto old = sip::parseUri(it->contact)) aorByContactKey_.erase(contactKey(*old));
-    indexPath(*it, -1);
+    unindex(*it);
     *it = b;
   } else {
     list.push_back(b);
     ++count_;
   }
-  indexPath(b, +1);
-  if (auto uri = sip::parseUri(b.contact)) aorByContactKey_[contactKey(*uri)] = b.aor;
+  index(b);
 }
 
 bool LocationService::remove(const std::string& aor, const std::string& contact) {
@@ -86,8 +85,7 @@ bool LocationService::remove(const std::string& aor, const std::string& contact)
   auto& list = it->second;
   auto b = std::find_if(list.begin(), list.end(), [&](const Binding& x) { return x.contact == contact; });
   if (b == list.end()) return false;
-  if (auto uri = sip::parseUri(b->contact)) aorByContactKey_.erase(contactKey(*uri));
-  indexPath(*b, -1);
+  unindex(*b);
   list.erase(b);
   --count_;
   if (list.empty()) byAor_.erase(it);
@@ -100,10 +98,7 @@ std::vector<Binding> LocationService::removeAll(const std::string& aor) {
   if (it == byAor_.end()) return removed;
   removed = std::move(it->second);
   byAor_.erase(it);
-  for (const auto& b : removed) {
-    if (auto uri = sip::parseUri(b.contact)) aorByContactKey_.erase(contactKey(*uri));
-    indexPath(b, -1);
-  }
+  for (const auto& b : removed) unindex(b);
   count_ -= removed.size();
   return removed;
 }
@@ -126,8 +121,7 @@ std::vector<Binding> LocationService::purgeExpired(int64_t now) {
     auto& list = it->second;
     for (auto b = list.begin(); b != list.end();) {
       if (b->expiresAt <= now) {
-        if (auto uri = sip::parseUri(b->contact)) aorByContactKey_.erase(contactKey(*uri));
-        indexPath(*b, -1);
+        unindex(*b);
         expired.push_back(std::move(*b));
         b = list.erase(b);
         --count_;

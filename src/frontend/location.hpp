@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "common/sip/peer.hpp"
@@ -56,9 +57,12 @@ class LocationService {
 
   std::unordered_map<std::string, std::vector<Binding>> byAor_;
   static std::string pathKey(const sip::Peer& peer);
-  void indexPath(const Binding& b, int delta);
+  // The two indexes below follow every binding added or removed.
+  void index(const Binding& b);
+  void unindex(const Binding& b);
 
-  std::unordered_map<std::string, std::string> aorByContactKey_;
+  // Contact key -> (AOR, contact) of the binding, for findByContact.
+  std::unordered_map<std::string, std::pair<std::string, std::string>> byContactKey_;
   std::unordered_map<std::string, int> registeredPaths_;
   size_t count_ = 0;
 };

@@ -31,12 +31,6 @@ std::optional<User> queryOne(Database& db, std::string_view where, auto&& binder
   return readUser(st);
 }
 
-std::optional<DigestAlgorithm> parseAlgorithm(std::string_view name) {
-  if (name == "MD5") return DigestAlgorithm::Md5;
-  if (name == "SHA-256") return DigestAlgorithm::Sha256;
-  return std::nullopt;
-}
-
 // Checks what add() and update() share, inside their transaction.
 void checkReferences(Database& db, const std::string& sipUri,
                      const std::optional<std::string>& lineUri, const std::string& policy) {
@@ -58,18 +52,6 @@ void checkReferences(Database& db, const std::string& sipUri,
 }
 
 }  // namespace
-
-std::string_view digestAlgorithmName(DigestAlgorithm algorithm) noexcept {
-  return algorithm == DigestAlgorithm::Md5 ? "MD5" : "SHA-256";
-}
-
-std::string computeHa1(DigestAlgorithm algorithm, std::string_view username, std::string_view realm,
-                       std::string_view password) {
-  std::string a1;
-  a1.reserve(username.size() + realm.size() + password.size() + 2);
-  a1.append(username).append(":").append(realm).append(":").append(password);
-  return algorithm == DigestAlgorithm::Md5 ? crypto::md5Hex(a1) : crypto::sha256Hex(a1);
-}
 
 User UserRepository::add(const NewUser& user) {
   std::string uri = detail::valid(canonicalUserUri(user.sipUri));
@@ -200,7 +182,7 @@ bool UserRepository::setPassword(std::string_view sipUri, std::string_view passw
                 "updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
   for (DigestAlgorithm alg : {DigestAlgorithm::Md5, DigestAlgorithm::Sha256}) {
     ins.bind(1, user->id).bind(2, username).bind(3, theRealm).bind(4, digestAlgorithmName(alg));
-    ins.bind(5, computeHa1(alg, username, theRealm, password)).bind(6, now).run();
+    ins.bind(5, sip::auth::computeHa1(alg, username, theRealm, password)).bind(6, now).run();
     ins.reset();
   }
   tx.commit();
@@ -230,7 +212,7 @@ std::vector<DigestCredential> UserRepository::credentials(std::string_view sipUr
                "WHERE u.sip_uri = ?1 ORDER BY c.realm, c.algorithm");
   st.bind(1, *uri);
   while (st.step()) {
-    auto alg = parseAlgorithm(st.columnText(0));
+    auto alg = sip::auth::parseAlgorithm(st.columnText(0));
     if (!alg) continue;  // an algorithm a later schema added; this build cannot use it
     out.push_back(DigestCredential{*alg, st.columnText(1), st.columnText(2), st.columnText(3),
                                    st.columnInt(4)});

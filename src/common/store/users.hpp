@@ -8,21 +8,20 @@
 #include <string_view>
 #include <vector>
 
+#include "common/sip/auth/digest.hpp"
+
 namespace parley::store {
 
 namespace detail {
 struct Context;
 }
 
-enum class DigestAlgorithm : std::uint8_t { Md5, Sha256 };
-
-// "MD5" or "SHA-256", as the algorithm parameter of RFC 7616 spells them.
-std::string_view digestAlgorithmName(DigestAlgorithm algorithm) noexcept;
-
-// HA1 = H(username ":" realm ":" password) in lower-case hex (RFC 7616 §3.4.2; RFC 8760 for
-// SIP), with H = MD5 or SHA-256.
-std::string computeHa1(DigestAlgorithm algorithm, std::string_view username, std::string_view realm,
-                       std::string_view password);
+// The digest algorithms and HA1 are the authenticator's (sip/auth): the hashes stored here
+// are by construction the ones it verifies.
+using DigestAlgorithm = sip::auth::Algorithm;
+inline std::string_view digestAlgorithmName(DigestAlgorithm algorithm) noexcept {
+  return sip::auth::algorithmName(algorithm);
+}
 
 struct User {
   std::int64_t id = 0;

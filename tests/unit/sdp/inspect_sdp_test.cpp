@@ -9,30 +9,15 @@
 #include <string>
 
 #include "tools/parleyctl/inspect.hpp"
+#include "../inspect_test_fixture.hpp"
 
 namespace parley::tools {
 namespace {
 
 namespace fs = std::filesystem;
 
-class InspectSdp : public ::testing::Test {
+class InspectSdp : public testing::InspectFileTest {
  protected:
-  void SetUp() override {
-    dir_ = fs::path(::testing::TempDir()) /
-           ("parley_inspect_sdp_" + std::to_string(::getpid()) + "_" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::create_directories(dir_);
-  }
-  void TearDown() override {
-    std::error_code ec;
-    fs::remove_all(dir_, ec);
-  }
-
-  std::string write(const std::string& name, const std::string& bytes) {
-    fs::path p = dir_ / name;
-    std::ofstream(p, std::ios::binary) << bytes;
-    return p.string();
-  }
 
   int run(const std::string& path) {
     out_.str("");
@@ -40,7 +25,6 @@ class InspectSdp : public ::testing::Test {
     return inspectSdpFile(path, out_, err_);
   }
 
-  fs::path dir_;
   std::ostringstream out_;
   std::ostringstream err_;
 };

@@ -11,17 +11,6 @@ class PoliciesTest : public InitialisedStoreTest {
  protected:
   PolicyRepository& policies() { return store_.policies(); }
 
-  StoreError::Kind errorKind(const std::function<void()>& fn) {
-    try {
-      fn();
-    } catch (const StoreError& e) {
-      last_ = e.what();
-      return e.kind();
-    }
-    ADD_FAILURE() << "no StoreError";
-    return StoreError::Kind::Internal;
-  }
-  std::string last_;
 };
 
 TEST_F(PoliciesTest, DefaultPolicyExists) {

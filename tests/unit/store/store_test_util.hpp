@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <string>
 
 #include "common/store/store.hpp"
@@ -48,6 +49,21 @@ class StoreTest : public ::testing::Test {
 
   TempDir dir_;
   Store store_;
+
+  // The kind of StoreError `fn` throws (its message in last_, and in *message if given); a
+  // failure if none.
+  StoreError::Kind errorKind(const std::function<void()>& fn, std::string* message = nullptr) {
+    try {
+      fn();
+    } catch (const StoreError& e) {
+      last_ = e.what();
+      if (message != nullptr) *message = last_;
+      return e.kind();
+    }
+    ADD_FAILURE() << "no StoreError";
+    return StoreError::Kind::Internal;
+  }
+  std::string last_;
 };
 
 // A store with the topology initialised for example.com.

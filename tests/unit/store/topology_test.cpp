@@ -11,17 +11,6 @@ class TopologyTest : public StoreTest {
  protected:
   TopologyRepository& topology() { return store_.topology(); }
 
-  StoreError::Kind errorKind(const std::function<void()>& fn) {
-    try {
-      fn();
-    } catch (const StoreError& e) {
-      last_ = e.what();
-      return e.kind();
-    }
-    ADD_FAILURE() << "no StoreError";
-    return StoreError::Kind::Internal;
-  }
-  std::string last_;
 };
 
 TEST_F(TopologyTest, InitSetsTheDefaultDomainOnce) {

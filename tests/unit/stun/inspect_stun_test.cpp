@@ -12,6 +12,7 @@
 #include "common/stun/integrity.hpp"
 #include "common/stun/message.hpp"
 #include "tools/parleyctl/inspect.hpp"
+#include "../inspect_test_fixture.hpp"
 
 namespace parley::tools {
 namespace {
@@ -19,24 +20,8 @@ namespace {
 namespace fs = std::filesystem;
 namespace stun = parley::stun;
 
-class InspectStun : public ::testing::Test {
+class InspectStun : public testing::InspectFileTest {
  protected:
-  void SetUp() override {
-    dir_ = fs::path(::testing::TempDir()) /
-           ("parley_inspect_stun_" + std::to_string(::getpid()) + "_" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::create_directories(dir_);
-  }
-  void TearDown() override {
-    std::error_code ec;
-    fs::remove_all(dir_, ec);
-  }
-
-  std::string write(const std::string& name, const std::string& bytes) {
-    fs::path p = dir_ / name;
-    std::ofstream(p, std::ios::binary) << bytes;
-    return p.string();
-  }
   std::string writeBytes(const std::string& name, const std::vector<uint8_t>& b) {
     return write(name, std::string(b.begin(), b.end()));
   }
@@ -59,7 +44,6 @@ class InspectStun : public ::testing::Test {
     return nlohmann::json::parse(s.substr(0, end + 1));
   }
 
-  fs::path dir_;
   std::ostringstream out_;
   std::ostringstream err_;
 };
